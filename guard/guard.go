@@ -1,0 +1,277 @@
+package guard
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/config"
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/jwks"
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/jwt"
+)
+
+// Guard holds everything compiled from one configuration. It is immutable
+// after New, so one Guard serves every request of a VM.
+type Guard struct {
+	providers     []provider
+	byIssuer      map[string]int
+	rules         []rule
+	fallback      rule
+	claimHeaders  []config.ClaimToHeader
+	stripHeaders  []string // removed from every request before it goes upstream
+	maxTokenBytes int
+	metadata      []byte
+	metadataPath  string
+	metadataURL   string
+	bareChallenge string
+}
+
+// provider is one trusted issuer with its validator and, for local_jwks, its keys.
+type provider struct {
+	name      string
+	issuer    string
+	validator *jwt.Validator
+	localKeys *jwks.Set // nil for remote_jwks: keys come from the KeySource
+}
+
+// KeySource gives the current key set of a remote provider, nil while none
+// has been fetched. The filter implements it over shared data.
+type KeySource interface {
+	KeySet(provider int) *jwks.Set
+}
+
+// Request is what the guard needs to know about one HTTP request.
+type Request struct {
+	Method        string   // :method
+	Path          string   // :path, query included
+	Authorization []string // every Authorization header value, in order
+	Preflight     bool     // OPTIONS carrying Access-Control-Request-Method
+	// KeysSettled is set when the request already waited for a key refresh:
+	// an unknown kid is then an invalid token, not a reason to wait again.
+	KeysSettled bool
+}
+
+// Kind says what the filter must do with a request.
+type Kind int
+
+const (
+	// Forward sends the request upstream after applying the header changes.
+	Forward Kind = iota
+	// Reply answers the request locally with Outcome.Response.
+	Reply
+	// WaitForKeys pauses the request until the provider's keys change or the
+	// wait times out (then the filter answers 503, never 401).
+	WaitForKeys
+)
+
+// Outcome is the guard's decision for one request.
+type Outcome struct {
+	Kind     Kind
+	Response Response // Reply
+
+	// Forward: headers to remove, then headers to set.
+	RemoveHeaders []string
+	SetHeaders    [][2]string
+
+	// WaitForKeys: which provider, and whether the token named a kid the
+	// current set lacks (the filter then asks for an early refresh).
+	Provider   int
+	UnknownKey bool
+
+	// Reason names the decision for logs and metrics, e.g. "allowed",
+	// "anonymous", "missing_token", "invalid_token", "insufficient_scope".
+	Reason string
+	// Err is the validation error behind an invalid_token reply, if any.
+	Err error
+	// Claims of the validated token, nil otherwise.
+	Claims *jwt.Claims
+	// ProviderName is the token's provider once known.
+	ProviderName string
+}
+
+// New compiles a configuration. Keys of local_jwks providers are parsed and
+// validated here, so a configuration with an unusable inline key set fails
+// at start.
+func New(c *config.Config) (*Guard, error) {
+	metadata, err := renderMetadata(c)
+	if err != nil {
+		return nil, fmt.Errorf("config: rendering protected resource metadata: %w", err)
+	}
+	g := &Guard{
+		byIssuer:      make(map[string]int, len(c.Providers)),
+		rules:         compileRules(c.Rules),
+		claimHeaders:  c.ClaimToHeaders,
+		maxTokenBytes: c.MaxTokenBytes,
+		metadata:      metadata,
+		metadataPath:  c.MetadataPath(),
+		metadataURL:   c.MetadataURL(),
+	}
+	g.bareChallenge = `Bearer resource_metadata="` + g.metadataURL + `"`
+	if !c.ForwardToken {
+		g.stripHeaders = append(g.stripHeaders, "authorization")
+	}
+	for _, h := range c.ClaimToHeaders {
+		g.stripHeaders = append(g.stripHeaders, h.Header)
+	}
+	for i, p := range c.Providers {
+		opts := []jwt.Option{
+			jwt.WithIssuer(p.Issuer),
+			jwt.WithAudiences(p.Audiences...),
+			jwt.WithAlgorithms(p.Algorithms...),
+			jwt.WithClockSkew(p.ClockSkew),
+		}
+		if p.RequireAccessTokenType {
+			opts = append(opts, jwt.WithRequireAccessTokenType())
+		}
+		if p.MaxTokenLifetime > 0 {
+			opts = append(opts, jwt.WithMaxLifetime(p.MaxTokenLifetime))
+		}
+		v, err := jwt.NewValidator(opts...)
+		if err != nil {
+			return nil, fmt.Errorf("config: providers[%d]: %w", i, err)
+		}
+		pr := provider{name: p.Name, issuer: p.Issuer, validator: v}
+		if p.RemoteJWKS == nil {
+			set, err := jwks.Parse(p.LocalJWKS)
+			if err != nil {
+				return nil, fmt.Errorf("config: providers[%d].local_jwks: %w", i, err)
+			}
+			pr.localKeys = set
+		}
+		g.byIssuer[p.Issuer] = i
+		g.providers = append(g.providers, pr)
+	}
+	return g, nil
+}
+
+// ProviderCount is the number of configured providers; provider indexes in
+// outcomes and KeySource calls are 0..ProviderCount-1.
+func (g *Guard) ProviderCount() int { return len(g.providers) }
+
+// ProviderName returns the configured name of provider i.
+func (g *Guard) ProviderName(i int) string { return g.providers[i].name }
+
+// LocalKeys returns provider i's inline key set, nil for remote providers.
+func (g *Guard) LocalKeys(i int) *jwks.Set { return g.providers[i].localKeys }
+
+// Check decides one request: extract the credential, pick the rule,
+// validate, authorize. It never blocks; when keys are missing it says so.
+func (g *Guard) Check(req Request, keys KeySource, now time.Time) Outcome {
+	path, query := splitPath(req.Path)
+	if !isNormalPath(path) {
+		return g.reply("invalid_request", invalidRequest("request path is not in normal form", ""))
+	}
+	if g.isMetadataPath(path) && (req.Method == "GET" || req.Method == "HEAD" || req.Method == "OPTIONS") {
+		return Outcome{Kind: Reply, Response: g.metadataResponse(req.Method), Reason: "metadata"}
+	}
+	if req.Preflight && req.Method == "OPTIONS" {
+		// CORS preflights carry no credentials (Fetch standard); browser MCP
+		// clients need them to pass.
+		return g.forward("preflight", nil, "")
+	}
+	r := pickRule(g.rules, &g.fallback, req.Method, req.Path)
+	cred, cerr := extractBearer(req.Authorization, query, g.maxTokenBytes, r.scope)
+	if cerr != nil {
+		return g.reply("invalid_request", cerr)
+	}
+	if r.anonymous {
+		return g.forward("anonymous", nil, "")
+	}
+	if cred.token == "" {
+		return g.reply("missing_token", missingToken(r.scope))
+	}
+	return g.authorize(cred.token, r, req.KeysSettled, keys, now)
+}
+
+// authorize validates the token and checks the rule's scopes.
+func (g *Guard) authorize(raw string, r *rule, settled bool, keys KeySource, now time.Time) Outcome {
+	tok, err := jwt.Parse(raw)
+	if err != nil {
+		return g.invalid(err, r, "")
+	}
+	iss, _ := tok.UnverifiedIssuer()
+	pi, ok := g.byIssuer[iss]
+	if !ok {
+		return g.invalid(errUnknownIssuer, r, "")
+	}
+	p := &g.providers[pi]
+	if !p.validator.AllowsAlgorithm(tok.Header.Algorithm) {
+		return g.invalid(jwt.ErrAlgorithm, r, p.name)
+	}
+	set := p.localKeys
+	if set == nil {
+		set = keys.KeySet(pi)
+	}
+	if set == nil {
+		return Outcome{Kind: WaitForKeys, Provider: pi, Reason: "waiting_for_keys", ProviderName: p.name}
+	}
+	key, err := set.Select(tok.Header.KeyID, tok.Header.HasKeyID, tok.Header.Algorithm)
+	if err != nil {
+		if errors.Is(err, jwks.ErrKeyNotFound) && p.localKeys == nil && !settled {
+			return Outcome{Kind: WaitForKeys, Provider: pi, UnknownKey: true, Reason: "waiting_for_keys", ProviderName: p.name}
+		}
+		return g.invalid(err, r, p.name)
+	}
+	claims, err := p.validator.Validate(tok, key.Public, now)
+	if err != nil {
+		return g.invalid(err, r, p.name)
+	}
+	if !claims.HasScopes(r.requiredScopes) {
+		o := g.reply("insufficient_scope", insufficientScope(r.scope))
+		o.Claims, o.ProviderName = claims, p.name
+		return o
+	}
+	return g.forward("allowed", claims, p.name)
+}
+
+var errUnknownIssuer = errors.New("issuer not accepted")
+
+// invalid answers 401 invalid_token with a fixed description for err.
+func (g *Guard) invalid(err error, r *rule, providerName string) Outcome {
+	o := g.reply("invalid_token", invalidToken(describe(err), r.scope))
+	o.Err, o.ProviderName = err, providerName
+	return o
+}
+
+// describe maps validation errors to fixed, RFC 6750-safe descriptions.
+func describe(err error) string {
+	switch {
+	case errors.Is(err, errUnknownIssuer):
+		return "issuer not accepted"
+	case errors.Is(err, jwks.ErrKeyNotFound):
+		return "signing key not found"
+	case errors.Is(err, jwks.ErrKeyMismatch), errors.Is(err, jwks.ErrAmbiguousKey):
+		return "no unique signing key fits the token"
+	}
+	return jwt.Describe(err)
+}
+
+func (g *Guard) reply(reason string, e *Error) Outcome {
+	return Outcome{Kind: Reply, Response: g.Respond(e), Reason: reason}
+}
+
+// forward builds the header changes for an allowed request: client-sent
+// copies of identity headers are always removed, then set from the claims.
+func (g *Guard) forward(reason string, claims *jwt.Claims, providerName string) Outcome {
+	o := Outcome{Kind: Forward, RemoveHeaders: g.stripHeaders, Reason: reason, Claims: claims, ProviderName: providerName}
+	if claims == nil || len(g.claimHeaders) == 0 {
+		return o
+	}
+	o.SetHeaders = make([][2]string, 0, len(g.claimHeaders))
+	for _, h := range g.claimHeaders {
+		if v, ok := claims.Value(h.Claim); ok {
+			o.SetHeaders = append(o.SetHeaders, [2]string{h.Header, v})
+		}
+	}
+	return o
+}
+
+// UnavailableResponse is the 503 for a request that waited for keys in vain.
+func (g *Guard) UnavailableResponse(retryAfter int) Outcome {
+	return g.reply("unavailable", Unavailable(retryAfter))
+}
+
+// InternalResponse is the 500 after a recovered panic.
+func (g *Guard) InternalResponse() Outcome {
+	return g.reply("internal_error", Internal())
+}

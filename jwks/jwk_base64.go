@@ -1,0 +1,38 @@
+package jwks
+
+import (
+	"encoding/base64"
+	"fmt"
+)
+
+// jwkBytes decodes the required base64url member name of obj (RFC 7515 §2:
+// unpadded URL-safe alphabet). Only the canonical encoding is accepted:
+// every character must be in the alphabet (Go's decoder would skip CR and
+// LF) and unused trailing bits must be zero (Strict), so one value has one
+// spelling. maxLen bounds the decoded size before any decoding happens.
+func jwkBytes(obj map[string]any, name string, maxLen int) ([]byte, error) {
+	s, present, err := jwkString(obj, name)
+	if err != nil {
+		return nil, err
+	}
+	if !present {
+		return nil, fmt.Errorf("%w: missing member %q", ErrInvalidKey, name)
+	}
+	if len(s) > base64.RawURLEncoding.EncodedLen(maxLen) {
+		return nil, fmt.Errorf("%w: member %q is longer than %d octets", ErrInvalidKey, name, maxLen)
+	}
+	for i := 0; i < len(s); i++ {
+		if !jwkBase64URLChar(s[i]) {
+			return nil, fmt.Errorf("%w: member %q is not unpadded base64url", ErrInvalidKey, name)
+		}
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: member %q is not canonical base64url", ErrInvalidKey, name)
+	}
+	return b, nil
+}
+
+func jwkBase64URLChar(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}

@@ -1,0 +1,151 @@
+package jwt
+
+import (
+	"crypto"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	gojwt "github.com/golang-jwt/jwt/v5"
+)
+
+// Validate verifies t's signature with key and checks its claims at time
+// now. Order: algorithm allow-list and typ (no cryptography spent on a token
+// that cannot pass), signature, then claims — nothing the token claims is
+// looked at before the signature holds.
+//
+// The signature is checked once, by VerifySignature (golang-jwt's signing
+// methods). We do not call gojwt.Parser.ParseWithClaims: it would decode the
+// token a second time with weaker rules and verify the signature again,
+// which costs 6-25x more inside wasm than natively (PITFALLS, crypto cost).
+// golang-jwt's claim Validator still runs, after our stricter checks, as a
+// second opinion.
+func (v *Validator) Validate(t *Token, key crypto.PublicKey, now time.Time) (*Claims, error) {
+	if t == nil || t.claims == nil {
+		return nil, fmt.Errorf("%w: token not produced by Parse", ErrMalformed)
+	}
+	if !v.AllowsAlgorithm(t.header.Algorithm) {
+		return nil, fmt.Errorf("%w: not in the provider's allow-list", ErrAlgorithm)
+	}
+	if v.requireATType && !isAccessTokenType(t.header.Type) {
+		return nil, fmt.Errorf("%w: at+jwt required", ErrTokenType)
+	}
+	if err := VerifySignature(t.header.Algorithm, t.signingInput, t.signature, key); err != nil {
+		return nil, err
+	}
+	claims, err := v.checkClaims(t.claims, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.secondOpinion(t.claims, now); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+// checkClaims applies the claim rules golang-jwt does not: exact types
+// (numeric dates must be JSON numbers, aud strings only), ranges, and the
+// optional lifetime bound. It returns the decoded Claims.
+func (v *Validator) checkClaims(raw map[string]any, now time.Time) (*Claims, error) {
+	c := &Claims{raw: raw}
+
+	iss, present := raw["iss"]
+	if !present {
+		return nil, fmt.Errorf("%w: iss", ErrMissingClaim)
+	}
+	// Exact comparison: no case folding, no trailing-slash normalisation
+	// (RFC 9207 §2.4 / OAuth 2.1 issuer identifier comparison).
+	if s, ok := iss.(string); !ok || s != v.issuer {
+		return nil, ErrIssuer
+	}
+	c.Issuer = v.issuer
+
+	aud, err := audience(raw)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(aud, func(a string) bool { return slices.Contains(v.audiences, a) }) {
+		return nil, fmt.Errorf("%w: no accepted audience", ErrAudience)
+	}
+	c.Audience = aud
+
+	if c.ExpiresAt, present, err = numericDate(raw, "exp"); err != nil {
+		return nil, err
+	} else if !present {
+		return nil, fmt.Errorf("%w: exp", ErrMissingClaim)
+	} else if !c.ExpiresAt.After(time.Unix(0, 0)) {
+		return nil, fmt.Errorf("%w: exp not positive", ErrInvalidClaim)
+	}
+	hasNBF, hasIAT := false, false
+	if c.NotBefore, hasNBF, err = numericDate(raw, "nbf"); err != nil {
+		return nil, err
+	}
+	if c.IssuedAt, hasIAT, err = numericDate(raw, "iat"); err != nil {
+		return nil, err
+	}
+	// The skew widens the window on both sides: exp may lie up to skew in
+	// the past, nbf and iat up to skew in the future.
+	if !c.ExpiresAt.After(now.Add(-v.clockSkew)) {
+		return nil, ErrExpired
+	}
+	if hasNBF && c.NotBefore.After(now.Add(v.clockSkew)) {
+		return nil, ErrNotYetValid
+	}
+	if hasIAT && c.IssuedAt.After(now.Add(v.clockSkew)) {
+		return nil, ErrIssuedInFuture
+	}
+	if v.maxLifetime > 0 {
+		if !hasIAT {
+			return nil, fmt.Errorf("%w: iat (needed for the lifetime bound)", ErrMissingClaim)
+		}
+		if c.ExpiresAt.Sub(c.IssuedAt) > v.maxLifetime {
+			return nil, ErrLifetime
+		}
+	}
+
+	if c.Subject, err = optionalString(raw, "sub"); err != nil {
+		return nil, err
+	}
+	if c.ClientID, err = optionalString(raw, "client_id"); err != nil {
+		return nil, err
+	}
+	if c.ID, err = optionalString(raw, "jti"); err != nil {
+		return nil, err
+	}
+	if c.Scopes, err = scopes(raw); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// secondOpinion runs golang-jwt's claim Validator (iss, aud, exp required,
+// nbf, iat, leeway) on the same claims. After checkClaims it should never
+// fail; if the two ever disagree, the token is refused.
+func (v *Validator) secondOpinion(raw map[string]any, now time.Time) error {
+	opts := append(slices.Clip(v.claimValidation), gojwt.WithTimeFunc(func() time.Time { return now }))
+	if err := gojwt.NewValidator(opts...).Validate(gojwt.MapClaims(raw)); err != nil {
+		return fmt.Errorf("%w: refused by golang-jwt's validator", fromGoJWT(err))
+	}
+	return nil
+}
+
+// fromGoJWT maps golang-jwt's claim errors onto ours.
+func fromGoJWT(err error) error {
+	switch {
+	case errors.Is(err, gojwt.ErrTokenExpired):
+		return ErrExpired
+	case errors.Is(err, gojwt.ErrTokenNotValidYet):
+		return ErrNotYetValid
+	case errors.Is(err, gojwt.ErrTokenUsedBeforeIssued):
+		return ErrIssuedInFuture
+	case errors.Is(err, gojwt.ErrTokenInvalidIssuer):
+		return ErrIssuer
+	case errors.Is(err, gojwt.ErrTokenInvalidAudience):
+		return ErrAudience
+	case errors.Is(err, gojwt.ErrTokenRequiredClaimMissing):
+		return ErrMissingClaim
+	default:
+		return ErrInvalidClaim
+	}
+}
