@@ -8,10 +8,10 @@
 //
 //	config: providers[0].remote_jwks.path: must start with "/"
 //
-// Parse works in three passes over the document, each in its own file:
-// wellformed.go (syntax, duplicate members, trailing data), decode.go
-// (known fields and JSON types) and validate.go (values, defaults and the
-// conversion into Config). Within a pass the first problem in document or
+// Parse works in three passes over the document: wellformed.go (syntax,
+// duplicate members, trailing data), decode.go with reader.go (known fields
+// and JSON types) and validate.go (values, defaults and the conversion into
+// Config). Within a pass the first problem in document or
 // field order is reported, so the same input always gives the same error.
 //
 // The package has no dependencies beyond the standard library and reads no

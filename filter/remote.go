@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"errors"
 	"time"
 
 	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/config"
@@ -124,6 +125,12 @@ func (p *pluginContext) onJWKSResponse(r *remoteProvider, numHeaders, bodySize i
 		proxywasm.LogWarnf("mcp-oauth-wasm: provider %s: skipped key #%d (kid %q): %v", r.name, s.Index, printable(s.ID), s.Reason)
 	}
 	version, err := r.coord.FetchSucceeded(now, body)
+	if errors.Is(err, jwks.ErrLeaseLost) {
+		// This VM's lease expired before the answer came and another VM
+		// took over: its result is the one that counts.
+		proxywasm.LogWarnf("mcp-oauth-wasm: provider %s: late JWKS response discarded: %v", r.name, err)
+		return
+	}
 	if err != nil {
 		proxywasm.LogErrorf("mcp-oauth-wasm: provider %s: storing key set: %v", r.name, err)
 		return

