@@ -324,6 +324,9 @@ func (vm *VM) writev(fd, iovs, iovsLen uint32) (uint32, uint32) {
 		sb.Write(b)
 	}
 	msg := sb.String()
+	if fd == 2 && vm.callLog.Len() < 4096 {
+		vm.callLog.WriteString(msg)
+	}
 	if msg != "" {
 		vm.log(level, strings.TrimSuffix(msg, "\n"))
 	}
