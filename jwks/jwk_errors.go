@@ -50,6 +50,9 @@ func (e *NoUsableKeyError) Error() string {
 	if len(e.Skipped) == 0 {
 		return ErrNoUsableKey.Error() + ": the \"keys\" array is empty"
 	}
+	if len(e.Skipped) == 1 {
+		return ErrNoUsableKey.Error() + ": its only key was skipped"
+	}
 	return fmt.Sprintf("%s: all %d keys skipped", ErrNoUsableKey.Error(), len(e.Skipped))
 }
 

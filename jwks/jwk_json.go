@@ -24,8 +24,9 @@ type jwkElement struct {
 
 // jwkReadSet reads a JWK Set document strictly: one JSON object, no
 // duplicate member names at set level, a "keys" member that is an array,
-// nothing after the object. Keys are returned undecoded so each can be
-// judged (and skipped) on its own.
+// nothing after the object, nesting at most jwkMaxDepth. Each member of
+// "keys" comes back as a generic JSON value so that each key can be judged
+// (and skipped) on its own.
 func jwkReadSet(body []byte) ([]jwkElement, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // numbers are never used; this keeps 1e999 from failing the set

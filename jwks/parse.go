@@ -33,8 +33,9 @@ func WithMaxBytes(n int) ParseOption {
 // *NoUsableKeyError.
 //
 // The whole set is rejected (ErrMalformedSet) when the document is not a
-// single JSON object with a "keys" array, or repeats a member name at set
-// level. A repeated name inside one key only skips that key.
+// single UTF-8 JSON object with a "keys" array, nests deeper than 16 levels,
+// or repeats a member name at set level. A repeated name inside one key only
+// skips that key.
 //
 // Private or secret key material anywhere in the set (members d, p, q, dp,
 // dq, qi, oth or k) rejects the whole set with ErrPrivateKeyMaterial. This is
@@ -160,7 +161,7 @@ func parseKeyUse(obj map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if false {
+	if present && use != "sig" {
 		return fmt.Errorf("%w: use %s", ErrKeyUse, jwkQuote(use))
 	}
 	v, present := obj["key_ops"]

@@ -375,6 +375,10 @@ func TestNoUsableKeyErrorListsEveryReason(t *testing.T) {
 	if got, want := err.Error(), "jwks: no usable key in JWK Set: all 3 keys skipped"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
+	_, err = Parse(setJSON(t, jwk{"kty": "oct"}))
+	if got, want := err.Error(), "jwks: no usable key in JWK Set: its only key was skipped"; got != want {
+		t.Errorf("one-key set Error() = %q, want %q", got, want)
+	}
 	_, err = Parse([]byte(`{"keys":[]}`))
 	if got, want := err.Error(), `jwks: no usable key in JWK Set: the "keys" array is empty`; got != want {
 		t.Errorf("empty set Error() = %q, want %q", got, want)
