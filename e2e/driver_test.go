@@ -48,7 +48,7 @@ func vmConfig(cfg []byte) host.VMConfig {
 	return host.VMConfig{VMID: "mcp-oauth-wasm", RootID: "mcp-oauth-wasm", PluginName: "mcp-oauth-wasm", PluginConfiguration: cfg}
 }
 
-func (d *wasmDriver) Now() time.Time          { return d.h.Now() }
+func (d *wasmDriver) Now() time.Time           { return d.h.Now() }
 func (d *wasmDriver) Advance(dt time.Duration) { d.h.Advance(dt) }
 
 // Tick runs what Envoy's event loop would at this time: call timeouts,

@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -173,3 +174,5 @@ func parseAndValidate(v *Validator, token string, key crypto.PublicKey) (*Claims
 	}
 	return v.Validate(t, key, testNow)
 }
+
+func jsonNumber(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }

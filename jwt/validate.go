@@ -47,6 +47,8 @@ func (v *Validator) Validate(t *Token, key crypto.PublicKey, now time.Time) (*Cl
 // checkClaims applies the claim rules golang-jwt does not: exact types
 // (numeric dates must be JSON numbers, aud strings only), ranges, and the
 // optional lifetime bound. It returns the decoded Claims.
+// When several claims are wrong, the first failing check in this order is
+// reported: iss, aud, exp/nbf/iat, lifetime, sub/client_id/jti, scopes.
 func (v *Validator) checkClaims(raw map[string]any, now time.Time) (*Claims, error) {
 	c := &Claims{raw: raw}
 
@@ -54,8 +56,8 @@ func (v *Validator) checkClaims(raw map[string]any, now time.Time) (*Claims, err
 	if !present {
 		return nil, fmt.Errorf("%w: iss", ErrMissingClaim)
 	}
-	// Exact comparison: no case folding, no trailing-slash normalisation
-	// (RFC 9207 §2.4 / OAuth 2.1 issuer identifier comparison).
+	// Exact comparison, as OAuth compares issuer identifiers (RFC 8414
+	// §3.3, RFC 9207 §2.4): no case folding, no trailing-slash normalisation.
 	if s, ok := iss.(string); !ok || s != v.issuer {
 		return nil, ErrIssuer
 	}
@@ -70,40 +72,9 @@ func (v *Validator) checkClaims(raw map[string]any, now time.Time) (*Claims, err
 	}
 	c.Audience = aud
 
-	if c.ExpiresAt, present, err = numericDate(raw, "exp"); err != nil {
-		return nil, err
-	} else if !present {
-		return nil, fmt.Errorf("%w: exp", ErrMissingClaim)
-	} else if !c.ExpiresAt.After(time.Unix(0, 0)) {
-		return nil, fmt.Errorf("%w: exp not positive", ErrInvalidClaim)
-	}
-	hasNBF, hasIAT := false, false
-	if c.NotBefore, hasNBF, err = numericDate(raw, "nbf"); err != nil {
+	if err := v.checkTimes(raw, now, c); err != nil {
 		return nil, err
 	}
-	if c.IssuedAt, hasIAT, err = numericDate(raw, "iat"); err != nil {
-		return nil, err
-	}
-	// The skew widens the window on both sides: exp may lie up to skew in
-	// the past, nbf and iat up to skew in the future.
-	if !c.ExpiresAt.After(now.Add(-v.clockSkew)) {
-		return nil, ErrExpired
-	}
-	if hasNBF && c.NotBefore.After(now.Add(v.clockSkew)) {
-		return nil, ErrNotYetValid
-	}
-	if hasIAT && c.IssuedAt.After(now.Add(v.clockSkew)) {
-		return nil, ErrIssuedInFuture
-	}
-	if v.maxLifetime > 0 {
-		if !hasIAT {
-			return nil, fmt.Errorf("%w: iat (needed for the lifetime bound)", ErrMissingClaim)
-		}
-		if c.ExpiresAt.Sub(c.IssuedAt) > v.maxLifetime {
-			return nil, ErrLifetime
-		}
-	}
-
 	if c.Subject, err = optionalString(raw, "sub"); err != nil {
 		return nil, err
 	}
@@ -117,6 +88,48 @@ func (v *Validator) checkClaims(raw map[string]any, now time.Time) (*Claims, err
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkTimes reads exp (required), nbf and iat into c and checks them
+// against now, widened by the clock skew on both sides: exp may lie up to
+// the skew in the past, nbf and iat up to the skew in the future.
+func (v *Validator) checkTimes(raw map[string]any, now time.Time, c *Claims) error {
+	var hasEXP, hasNBF, hasIAT bool
+	var err error
+	if c.ExpiresAt, hasEXP, err = numericDate(raw, "exp"); err != nil {
+		return err
+	}
+	if !hasEXP {
+		return fmt.Errorf("%w: exp", ErrMissingClaim)
+	}
+	if !c.ExpiresAt.After(time.Unix(0, 0)) {
+		return fmt.Errorf("%w: exp not positive", ErrInvalidClaim)
+	}
+	if c.NotBefore, hasNBF, err = numericDate(raw, "nbf"); err != nil {
+		return err
+	}
+	if c.IssuedAt, hasIAT, err = numericDate(raw, "iat"); err != nil {
+		return err
+	}
+
+	if !c.ExpiresAt.After(now.Add(-v.clockSkew)) {
+		return ErrExpired
+	}
+	if hasNBF && c.NotBefore.After(now.Add(v.clockSkew)) {
+		return ErrNotYetValid
+	}
+	if hasIAT && c.IssuedAt.After(now.Add(v.clockSkew)) {
+		return ErrIssuedInFuture
+	}
+	if v.maxLifetime > 0 {
+		if !hasIAT {
+			return fmt.Errorf("%w: iat (needed for the lifetime bound)", ErrMissingClaim)
+		}
+		if c.ExpiresAt.Sub(c.IssuedAt) > v.maxLifetime {
+			return ErrLifetime
+		}
+	}
+	return nil
 }
 
 // secondOpinion runs golang-jwt's claim Validator (iss, aud, exp required,

@@ -117,7 +117,7 @@ func NewValidator(opts ...Option) (*Validator, error) {
 	}
 	v := &Validator{
 		issuer:        s.issuer,
-		audiences:     slices.Clone(s.audiences),
+		audiences:     s.audiences, // built by append: never the caller's array
 		algorithms:    slices.Compact(slices.Sorted(slices.Values(s.algorithms))),
 		clockSkew:     s.clockSkew,
 		requireATType: s.requireATType,
@@ -136,7 +136,11 @@ func NewValidator(opts ...Option) (*Validator, error) {
 }
 
 // AllowsAlgorithm reports whether alg is in the Validator's allow-list.
+// A nil Validator allows nothing, so Validate on it fails closed.
 func (v *Validator) AllowsAlgorithm(alg string) bool {
+	if v == nil {
+		return false
+	}
 	_, found := slices.BinarySearch(v.algorithms, alg)
 	return found
 }
