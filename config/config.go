@@ -35,6 +35,23 @@ type Config struct {
 	// MaxTokenBytes bounds the length of a bearer token before any parsing.
 	// JSON: max_token_bytes, default 8192, allowed 512..65536.
 	MaxTokenBytes int
+	// TokenCache bounds the per-VM cache of validated tokens.
+	// JSON: token_cache.
+	TokenCache TokenCache
+}
+
+// TokenCache bounds the per-VM cache of validated tokens. A token is
+// remembered until its exp or MaxAge after validation, whichever is first.
+type TokenCache struct {
+	// MaxEntries: JSON max_entries, default 4096, 0..1000000; 0 turns the
+	// cache off.
+	MaxEntries int
+	// MaxBytes bounds the bytes of cached tokens and identity headers.
+	// JSON: max_bytes, default 4 MiB, 0..256 MiB.
+	MaxBytes int
+	// MaxAge caps how long a validated token is trusted without being
+	// verified again. JSON: max_age_s, default 300, 1..86400.
+	MaxAge time.Duration
 }
 
 // Provider is one trusted token issuer.
@@ -99,6 +116,9 @@ func DefaultAlgorithms() []string {
 // Defaults applied by Parse to absent members.
 const (
 	DefaultMaxTokenBytes   = 8192
+	DefaultCacheEntries    = 4096
+	DefaultCacheBytes      = 4 << 20
+	DefaultCacheMaxAge     = 300 * time.Second
 	DefaultClockSkew       = 60 * time.Second
 	DefaultJWKSTimeout     = 5 * time.Second
 	DefaultRefreshInterval = 300 * time.Second

@@ -19,6 +19,13 @@ type document struct {
 	ClaimToHeaders       []ClaimToHeader
 	ForwardToken         bool
 	MaxTokenBytes        json.Number
+	TokenCache           tokenCacheDocument
+}
+
+type tokenCacheDocument struct {
+	MaxEntries json.Number
+	MaxBytes   json.Number
+	MaxAge     json.Number
 }
 
 type providerDocument struct {
@@ -88,6 +95,8 @@ func decode(data []byte) (*document, error) {
 			return r.boolean(at, &doc.ForwardToken)
 		case "max_token_bytes":
 			return r.number(at, &doc.MaxTokenBytes)
+		case "token_cache":
+			return r.tokenCache(at, &doc.TokenCache)
 		}
 		return errUnknownField
 	})
@@ -119,6 +128,20 @@ func (r *reader) provider(at location, p *providerDocument) error {
 			return r.boolean(at, &p.RequireAccessTokenType)
 		case "max_token_lifetime_s":
 			return r.number(at, &p.MaxTokenLifetime)
+		}
+		return errUnknownField
+	})
+}
+
+func (r *reader) tokenCache(at location, c *tokenCacheDocument) error {
+	return r.object(at, func(name string, at location) error {
+		switch name {
+		case "max_entries":
+			return r.number(at, &c.MaxEntries)
+		case "max_bytes":
+			return r.number(at, &c.MaxBytes)
+		case "max_age_s":
+			return r.number(at, &c.MaxAge)
 		}
 		return errUnknownField
 	})

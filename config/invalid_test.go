@@ -105,6 +105,10 @@ func TestParseRefuses(t *testing.T) {
 		{name: "scope twice", edit: setTop("scopes_supported", []any{"a", "a"}), want: `config: scopes_supported[1]: "a" duplicates scopes_supported[0]`},
 
 		// max_token_bytes.
+		{name: "token_cache max_age_s zero", edit: setTop("token_cache", map[string]any{"max_age_s": 0}), want: `config: token_cache.max_age_s: must be between 1 and 86400, got 0`},
+		{name: "token_cache max_entries negative", edit: setTop("token_cache", map[string]any{"max_entries": -1}), want: `config: token_cache.max_entries: must be between 0 and 1000000, got -1`},
+		{name: "token_cache unknown field", edit: setTop("token_cache", map[string]any{"size": 1}), want: `config: unknown field "size" at token_cache`},
+		{name: "token_cache wrong type", edit: setTop("token_cache", 5), want: `config: token_cache: must be an object, got number`},
 		{name: "max_token_bytes too small", edit: setTop("max_token_bytes", 511), want: `config: max_token_bytes: must be between 512 and 65536, got 511`},
 		{name: "max_token_bytes too large", edit: setTop("max_token_bytes", 65537), want: `config: max_token_bytes: must be between 512 and 65536, got 65537`},
 		{name: "max_token_bytes negative", edit: setTop("max_token_bytes", -8192), want: `config: max_token_bytes: must be between 512 and 65536, got -8192`},

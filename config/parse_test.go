@@ -57,6 +57,7 @@ func TestParseTestdata(t *testing.T) {
 				},
 				ClaimToHeaders: []ClaimToHeader{{Claim: "sub", Header: "x-mcp-subject"}},
 				MaxTokenBytes:  8192,
+				TokenCache:     defaultCache,
 			},
 		},
 		{
@@ -80,6 +81,7 @@ func TestParseTestdata(t *testing.T) {
 					ClockSkew: 60 * time.Second,
 				}},
 				MaxTokenBytes: 8192,
+				TokenCache:    defaultCache,
 			},
 		},
 		{
@@ -131,6 +133,7 @@ func TestParseTestdata(t *testing.T) {
 					{Claim: "client_id", Header: "x-mcp-client-id"},
 				},
 				MaxTokenBytes: 16384,
+				TokenCache:    defaultCache,
 			},
 		},
 		{
@@ -149,6 +152,7 @@ func TestParseTestdata(t *testing.T) {
 					ClockSkew:  60 * time.Second,
 				}},
 				MaxTokenBytes: 8192,
+				TokenCache:    defaultCache,
 			},
 		},
 	}
@@ -184,6 +188,8 @@ func TestParseAccepts(t *testing.T) {
 		{"empty scopes_supported", setTop("scopes_supported", []any{}), func(c *Config) any { return c.ScopesSupported }, []string{}},
 		{"max_token_bytes lowest", setTop("max_token_bytes", 512), func(c *Config) any { return c.MaxTokenBytes }, 512},
 		{"max_token_bytes highest", setTop("max_token_bytes", 65536), func(c *Config) any { return c.MaxTokenBytes }, 65536},
+		{"token cache off", setTop("token_cache", map[string]any{"max_entries": 0}), func(c *Config) any { return c.TokenCache }, TokenCache{MaxEntries: 0, MaxBytes: DefaultCacheBytes, MaxAge: DefaultCacheMaxAge}},
+		{"token cache limits", setTop("token_cache", map[string]any{"max_entries": 10, "max_bytes": 2048, "max_age_s": 60}), func(c *Config) any { return c.TokenCache }, TokenCache{MaxEntries: 10, MaxBytes: 2048, MaxAge: time.Minute}},
 		{"forward_token", setTop("forward_token", true), func(c *Config) any { return c.ForwardToken }, true},
 		{"clock skew zero", setProvider("clock_skew_s", 0), func(c *Config) any { return c.Providers[0].ClockSkew }, time.Duration(0)},
 		{"max token lifetime highest", setProvider("max_token_lifetime_s", 86400), func(c *Config) any { return c.Providers[0].MaxTokenLifetime }, 24 * time.Hour},
@@ -262,3 +268,5 @@ func dump(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
 }
+
+var defaultCache = TokenCache{MaxEntries: DefaultCacheEntries, MaxBytes: DefaultCacheBytes, MaxAge: DefaultCacheMaxAge}

@@ -40,6 +40,9 @@ func (d *document) validate() (*Config, error) {
 		return nil, err
 	}
 	c.MaxTokenBytes = int(maxTokenBytes)
+	if c.TokenCache, err = d.TokenCache.validate(); err != nil {
+		return nil, err
+	}
 	if c.Providers, err = d.providers(); err != nil {
 		return nil, err
 	}
@@ -50,6 +53,21 @@ func (d *document) validate() (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+func (t *tokenCacheDocument) validate() (TokenCache, error) {
+	var c TokenCache
+	entries, err := intInRange("token_cache.max_entries", t.MaxEntries, DefaultCacheEntries, 0, 1_000_000)
+	if err != nil {
+		return c, err
+	}
+	bytes, err := intInRange("token_cache.max_bytes", t.MaxBytes, DefaultCacheBytes, 0, 256<<20)
+	if err != nil {
+		return c, err
+	}
+	c.MaxAge, err = seconds("token_cache.max_age_s", t.MaxAge, DefaultCacheMaxAge, 1, 86400)
+	c.MaxEntries, c.MaxBytes = int(entries), int(bytes)
+	return c, err
 }
 
 func checkScopes(at location, scopes []string) error {

@@ -10,8 +10,9 @@ import (
 	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/jwt"
 )
 
-// Guard holds everything compiled from one configuration. It is immutable
-// after New, so one Guard serves every request of a VM.
+// Guard holds everything compiled from one configuration, for one VM's
+// plugin context. Besides the validated-token cache it is immutable after
+// New; a VM is single-threaded, so nothing needs locking.
 type Guard struct {
 	providers     []provider
 	byIssuer      map[string]int
@@ -24,6 +25,7 @@ type Guard struct {
 	metadataPath  string
 	metadataURL   string
 	bareChallenge string
+	cache         *tokenCache // nil when token_cache.max_entries is 0
 }
 
 // provider is one trusted issuer with its validator and, for local_jwks, its keys.
@@ -31,6 +33,7 @@ type provider struct {
 	name      string
 	issuer    string
 	validator *jwt.Validator
+	skew      time.Duration
 	localKeys *jwks.Set // nil for remote_jwks: keys come from the KeySource
 }
 
@@ -105,6 +108,7 @@ func New(c *config.Config) (*Guard, error) {
 		metadata:      metadata,
 		metadataPath:  c.MetadataPath(),
 		metadataURL:   c.MetadataURL(),
+		cache:         newTokenCache(c.TokenCache.MaxEntries, c.TokenCache.MaxBytes, c.TokenCache.MaxAge),
 	}
 	g.bareChallenge = `Bearer resource_metadata="` + g.metadataURL + `"`
 	if !c.ForwardToken {
@@ -130,7 +134,7 @@ func New(c *config.Config) (*Guard, error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: providers[%d]: %w", i, err)
 		}
-		pr := provider{name: p.Name, issuer: p.Issuer, validator: v}
+		pr := provider{name: p.Name, issuer: p.Issuer, validator: v, skew: p.ClockSkew}
 		if p.RemoteJWKS == nil {
 			set, err := jwks.Parse(p.LocalJWKS)
 			if err != nil {
@@ -167,7 +171,7 @@ func (g *Guard) Check(req Request, keys KeySource, now time.Time) Outcome {
 	if req.Preflight && req.Method == "OPTIONS" {
 		// CORS preflights carry no credentials (Fetch standard); browser MCP
 		// clients need them to pass.
-		return g.forward("preflight", nil, "")
+		return g.forward("preflight")
 	}
 	r := pickRule(g.rules, &g.fallback, req.Method, req.Path)
 	cred, cerr := extractBearer(req.Authorization, query, g.maxTokenBytes, r.scope)
@@ -175,7 +179,7 @@ func (g *Guard) Check(req Request, keys KeySource, now time.Time) Outcome {
 		return g.reply("invalid_request", cerr)
 	}
 	if r.anonymous {
-		return g.forward("anonymous", nil, "")
+		return g.forward("anonymous")
 	}
 	if cred.token == "" {
 		return g.reply("missing_token", missingToken(r.scope))
@@ -183,8 +187,24 @@ func (g *Guard) Check(req Request, keys KeySource, now time.Time) Outcome {
 	return g.authorize(cred.token, r, req.KeysSettled, keys, now)
 }
 
-// authorize validates the token and checks the rule's scopes.
+// keySet is provider i's current key set, nil while none exists.
+func (g *Guard) keySet(i int, keys KeySource) *jwks.Set {
+	if set := g.providers[i].localKeys; set != nil {
+		return set
+	}
+	return keys.KeySet(i)
+}
+
+// CacheStats reports the validated-token cache's counters.
+func (g *Guard) CacheStats() CacheStats { return g.cache.Stats() }
+
+// authorize validates the token and checks the rule's scopes. A token this
+// VM validated before, with the provider's key set unchanged, skips parsing
+// and the signature check; expiry and scopes are checked on every request.
 func (g *Guard) authorize(raw string, r *rule, settled bool, keys KeySource, now time.Time) Outcome {
+	if e := g.cache.lookup(raw, now); e != nil && g.keySet(e.provider, keys) == e.keys {
+		return g.grant(r, e.scopes, e.headers, nil, e.name)
+	}
 	tok, err := jwt.Parse(raw)
 	if err != nil {
 		return g.invalid(err, r, "")
@@ -198,10 +218,7 @@ func (g *Guard) authorize(raw string, r *rule, settled bool, keys KeySource, now
 	if !p.validator.AllowsAlgorithm(tok.Header.Algorithm) {
 		return g.invalid(jwt.ErrAlgorithm, r, p.name)
 	}
-	set := p.localKeys
-	if set == nil {
-		set = keys.KeySet(pi)
-	}
+	set := g.keySet(pi, keys)
 	if set == nil {
 		return Outcome{Kind: WaitForKeys, Provider: pi, Reason: "waiting_for_keys", ProviderName: p.name}
 	}
@@ -216,12 +233,25 @@ func (g *Guard) authorize(raw string, r *rule, settled bool, keys KeySource, now
 	if err != nil {
 		return g.invalid(err, r, p.name)
 	}
-	if !claims.HasScopes(r.requiredScopes) {
+	headers := g.identityHeaders(claims)
+	expires := claims.ExpiresAt.Add(p.skew)
+	if capAt := now.Add(g.cache.maxAgeOrZero()); g.cache != nil && capAt.Before(expires) {
+		expires = capAt
+	}
+	g.cache.store(&cacheEntry{token: raw, provider: pi, keys: set, expires: expires,
+		scopes: claims.Scopes, headers: headers, name: p.name})
+	return g.grant(r, claims.Scopes, headers, claims, p.name)
+}
+
+// grant authorizes a valid token against the rule's scopes.
+func (g *Guard) grant(r *rule, scopes []string, headers [][2]string, claims *jwt.Claims, providerName string) Outcome {
+	if !(&jwt.Claims{Scopes: scopes}).HasScopes(r.requiredScopes) {
 		o := g.reply("insufficient_scope", insufficientScope(r.scope))
-		o.Claims, o.ProviderName = claims, p.name
+		o.Claims, o.ProviderName = claims, providerName
 		return o
 	}
-	return g.forward("allowed", claims, p.name)
+	return Outcome{Kind: Forward, RemoveHeaders: g.stripHeaders, SetHeaders: headers,
+		Reason: "allowed", Claims: claims, ProviderName: providerName}
 }
 
 var errUnknownIssuer = errors.New("issuer not accepted")
@@ -250,20 +280,25 @@ func (g *Guard) reply(reason string, e *Error) Outcome {
 	return Outcome{Kind: Reply, Response: g.Respond(e), Reason: reason}
 }
 
-// forward builds the header changes for an allowed request: client-sent
-// copies of identity headers are always removed, then set from the claims.
-func (g *Guard) forward(reason string, claims *jwt.Claims, providerName string) Outcome {
-	o := Outcome{Kind: Forward, RemoveHeaders: g.stripHeaders, Reason: reason, Claims: claims, ProviderName: providerName}
-	if claims == nil || len(g.claimHeaders) == 0 {
-		return o
+// forward passes a request that needs no token: client-sent copies of the
+// identity headers (and the Authorization header) are still removed.
+func (g *Guard) forward(reason string) Outcome {
+	return Outcome{Kind: Forward, RemoveHeaders: g.stripHeaders, Reason: reason}
+}
+
+// identityHeaders renders claim_to_headers for a validated token; the filter
+// sets them after removing any client-sent copies.
+func (g *Guard) identityHeaders(claims *jwt.Claims) [][2]string {
+	if len(g.claimHeaders) == 0 {
+		return nil
 	}
-	o.SetHeaders = make([][2]string, 0, len(g.claimHeaders))
+	out := make([][2]string, 0, len(g.claimHeaders))
 	for _, h := range g.claimHeaders {
 		if v, ok := claims.Value(h.Claim); ok {
-			o.SetHeaders = append(o.SetHeaders, [2]string{h.Header, v})
+			out = append(out, [2]string{h.Header, v})
 		}
 	}
-	return o
+	return out
 }
 
 // UnavailableResponse is the 503 for a request that waited for keys in vain.

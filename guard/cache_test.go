@@ -1,0 +1,183 @@
+package guard
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/config"
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/internal/scenario"
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/jwks"
+)
+
+// remoteKeys is a KeySource whose set a test can swap, as a refresh would.
+type remoteKeys struct{ set *jwks.Set }
+
+func (k *remoteKeys) KeySet(int) *jwks.Set { return k.set }
+
+func newTestGuard(t *testing.T, cache string) (*Guard, *remoteKeys, *scenario.Issuer) {
+	t.Helper()
+	issuer, err := scenario.NewIssuer(scenario.IssuerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(scenario.BaseConfig, `"forward_token": false`, `"forward_token": false, "token_cache": `+cache, 1)
+	c, err := config.Parse([]byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := jwks.Parse(issuer.JWKS("rsa-1", "ec-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, &remoteKeys{set: set}, issuer
+}
+
+func post(token string) Request {
+	return Request{Method: "POST", Path: "/mcp", Authorization: []string{"Bearer " + token}}
+}
+
+func TestCacheHitSkipsValidationButRechecksScopesAndExpiry(t *testing.T) {
+	g, keys, issuer := newTestGuard(t, `{"max_entries": 10}`)
+	now := time.Unix(1_900_000_000, 0)
+	c := issuer.Standard(now, scenario.Resource, "mcp:tools:read")
+	c["exp"] = now.Add(10 * time.Minute).Unix()
+	tok := issuer.Mint("rsa-1", c, nil)
+
+	if o := g.Check(post(tok), keys, now); o.Kind != Forward || o.Claims == nil {
+		t.Fatalf("first request: %+v", o)
+	}
+	if s := g.CacheStats(); s.Misses != 1 || s.Entries != 1 {
+		t.Fatalf("after first request: %+v", s)
+	}
+	o := g.Check(post(tok), keys, now.Add(time.Minute))
+	if o.Kind != Forward || o.Claims != nil { // Claims nil: served from the cache, not re-validated
+		t.Fatalf("second request not a cache hit: %+v", o)
+	}
+	if v := o.SetHeaders; len(v) != 2 || v[0] != [2]string{"x-mcp-subject", "user-123"} {
+		t.Fatalf("identity headers from cache = %v", v)
+	}
+	// Same token, rule needing more scopes: 403 even on a hit.
+	admin := Request{Method: "GET", Path: "/admin/x", Authorization: []string{"Bearer " + tok}}
+	if o := g.Check(admin, keys, now.Add(time.Minute)); o.Kind != Reply || o.Response.Status != 403 {
+		t.Fatalf("scopes not re-checked on a hit: %+v", o)
+	}
+	if s := g.CacheStats(); s.Hits != 2 {
+		t.Fatalf("hits = %d, want 2", s.Hits)
+	}
+	// exp (10 min) + skew (60 s) passed: no longer served from the cache.
+	if o := g.Check(post(tok), keys, now.Add(11*time.Minute+time.Second)); o.Kind != Reply || o.Response.Status != 401 {
+		t.Fatalf("expired token after cache expiry: %+v", o)
+	}
+}
+
+func TestCacheEntryCappedAtMaxAge(t *testing.T) {
+	g, keys, issuer := newTestGuard(t, `{"max_entries": 10, "max_age_s": 30}`)
+	now := time.Unix(1_900_000_000, 0)
+	tok := issuer.Mint("rsa-1", issuer.Standard(now, scenario.Resource, "mcp:tools:read"), nil)
+	g.Check(post(tok), keys, now)
+	if o := g.Check(post(tok), keys, now.Add(29*time.Second)); o.Claims != nil {
+		t.Fatal("not served from the cache within max_age")
+	}
+	if o := g.Check(post(tok), keys, now.Add(30*time.Second)); o.Kind != Forward || o.Claims == nil {
+		t.Fatalf("served from the cache past max_age: %+v", o)
+	}
+}
+
+func TestCacheInvalidatedWhenKeySetChanges(t *testing.T) {
+	g, keys, issuer := newTestGuard(t, `{"max_entries": 10}`)
+	now := time.Unix(1_900_000_000, 0)
+	tok := issuer.Mint("rsa-1", issuer.Standard(now, scenario.Resource, "mcp:tools:read"), nil)
+	if o := g.Check(post(tok), keys, now); o.Kind != Forward {
+		t.Fatalf("%+v", o)
+	}
+	rotated, err := jwks.Parse(issuer.JWKS("rsa-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys.set = rotated // rsa-1 removed by a refresh
+	o := g.Check(Request{Method: "POST", Path: "/mcp", Authorization: []string{"Bearer " + tok}, KeysSettled: true}, keys, now)
+	if o.Kind != Reply || o.Response.Status != 401 {
+		t.Fatalf("token signed by a removed key still accepted from the cache: %+v", o)
+	}
+}
+
+func TestCacheNeverStoresFailures(t *testing.T) {
+	g, keys, issuer := newTestGuard(t, `{"max_entries": 10}`)
+	now := time.Unix(1_900_000_000, 0)
+	bad := issuer.Mint("rsa-1", issuer.Standard(now, "https://other.example.com", "mcp:tools:read"), nil)
+	g.Check(post(bad), keys, now)
+	unknownKid := issuer.Mint("rsa-2", issuer.Standard(now, scenario.Resource, "mcp:tools:read"), nil)
+	g.Check(post(unknownKid), keys, now)
+	noKeys := &remoteKeys{}
+	good := issuer.Mint("ec-1", issuer.Standard(now, scenario.Resource, "mcp:tools:read"), nil)
+	if o := g.Check(post(good), noKeys, now); o.Kind != WaitForKeys {
+		t.Fatalf("%+v", o)
+	}
+	if s := g.CacheStats(); s.Entries != 0 {
+		t.Fatalf("failures cached: %+v", s)
+	}
+}
+
+func TestCacheBoundedByCountAndBytesFIFO(t *testing.T) {
+	now := time.Unix(1_900_000_000, 0)
+	mk := func(i int) *cacheEntry {
+		return &cacheEntry{token: strings.Repeat("t", 100) + strings.Repeat(string(rune('a'+i%26)), 32) + string(rune('A'+i/26)),
+			expires: now.Add(time.Hour)}
+	}
+	c := newTokenCache(3, 1<<20, time.Hour)
+	for i := 0; i < 5; i++ {
+		c.store(mk(i))
+	}
+	if s := c.Stats(); s.Entries != 3 || s.Evictions != 2 {
+		t.Fatalf("count bound: %+v", s)
+	}
+	if c.lookup(mk(0).token, now) != nil || c.lookup(mk(1).token, now) != nil {
+		t.Fatal("oldest entries not evicted first")
+	}
+	if c.lookup(mk(4).token, now) == nil {
+		t.Fatal("newest entry missing")
+	}
+	size := len(mk(0).token) + entryOverhead
+	byBytes := newTokenCache(100, 2*size+size/2, time.Hour)
+	for i := 0; i < 10; i++ {
+		byBytes.store(mk(i))
+	}
+	if s := byBytes.Stats(); s.Entries != 2 || s.Bytes > 2*size+size/2 {
+		t.Fatalf("byte bound: %+v (entry %d bytes)", s, size)
+	}
+	if off := newTokenCache(0, 1<<20, time.Hour); off != nil {
+		t.Fatal("max_entries 0 must turn the cache off")
+	}
+}
+
+func TestCacheKeyCollisionComparesWholeToken(t *testing.T) {
+	now := time.Unix(1_900_000_000, 0)
+	c := newTokenCache(10, 1<<20, time.Hour)
+	suffix := strings.Repeat("s", cacheKeyLen)
+	c.store(&cacheEntry{token: "victim." + suffix, expires: now.Add(time.Hour)})
+	if c.lookup("forged."+suffix, now) != nil {
+		t.Fatal("a token sharing only the key suffix was served from the cache")
+	}
+	if c.lookup("victim."+suffix, now) == nil {
+		t.Fatal("the real token was not found")
+	}
+}
+
+// TestCacheOrderStaysBounded: expiring and replacing entries without ever
+// filling the cache must not grow the eviction queue without bound.
+func TestCacheOrderStaysBounded(t *testing.T) {
+	now := time.Unix(1_900_000_000, 0)
+	c := newTokenCache(1000, 1<<30, time.Hour)
+	tok := strings.Repeat("x", 64)
+	for i := 0; i < 10000; i++ {
+		c.store(&cacheEntry{token: tok, expires: now.Add(time.Hour)}) // replaces itself
+	}
+	if n := len(c.order) - c.head; n > 2*len(c.entries)+65 {
+		t.Fatalf("eviction queue holds %d slots for %d entries", n, len(c.entries))
+	}
+}
