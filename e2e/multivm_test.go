@@ -85,7 +85,7 @@ func (p *proxy) requireForwarded(i int, token string) {
 // for a simulated hour at refresh_interval_s 300, the proxy fetches the JWKS
 // exactly once per refresh, never two at a time, and every VM serves.
 func TestOneFetchPerRefreshAcrossVMs(t *testing.T) {
-	issuer, _ := newIssuers(t)
+	issuer, _ := scenario.NewIssuers(t)
 	body := issuer.JWKS("rsa-1")
 	for _, n := range []int{1, 4, 8} {
 		t.Run(fmt.Sprintf("%d VMs", n), func(t *testing.T) {
@@ -129,7 +129,7 @@ func TestOneFetchPerRefreshAcrossVMs(t *testing.T) {
 // refresh lease dies without answering; another VM fetches right after the
 // lease (timeout_ms 5000 + 2 s margin) expires, not before.
 func TestDeadLeaseHolderBlocksOthersOnlyUntilLeaseExpiry(t *testing.T) {
-	issuer, _ := newIssuers(t)
+	issuer, _ := scenario.NewIssuers(t)
 	p := newProxy(t, 4, scenario.BaseConfig)
 	p.serve(issuer.JWKS("rsa-1"))
 	for i := 0; i < 300; i++ {
@@ -175,7 +175,7 @@ func TestDeadLeaseHolderBlocksOthersOnlyUntilLeaseExpiry(t *testing.T) {
 // a rotated set, every other VM uses it after its next tick, without asking
 // for an unknown-kid refresh of its own.
 func TestAllVMsConvergeOnRotatedKeysWithinOneTick(t *testing.T) {
-	issuer, _ := newIssuers(t)
+	issuer, _ := scenario.NewIssuers(t)
 	p := newProxy(t, 8, scenario.BaseConfig)
 	p.serve(issuer.JWKS("rsa-1"))
 	for i := 0; i < 300; i++ {

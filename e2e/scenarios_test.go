@@ -9,32 +9,22 @@ import (
 // TestScenariosWasm runs the filter's whole scenario table against
 // build/plugin.wasm; the filter package runs the same table natively.
 func TestScenariosWasm(t *testing.T) {
-	issuer, other := newIssuers(t)
-	for _, sc := range scenario.All() {
-		t.Run(sc.Name, func(t *testing.T) {
-			d := newWasmDriver(t)
-			sc.Run(&scenario.Env{T: t, D: d, Issuer: issuer, Other: other})
-			if errs := d.h.Errors(); len(errs) > 0 {
-				t.Fatalf("the host saw things Envoy would not survive: %v", errs)
-			}
-			if d.vm != nil {
-				if err := d.vm.Err(); err != nil {
-					t.Fatalf("VM failed: %v", err)
-				}
-			}
-		})
-	}
+	scenario.Run(t, scenario.All(), newWasmScenarioDriver, checkHostHealthy)
 }
 
-func newIssuers(t *testing.T) (*scenario.Issuer, *scenario.Issuer) {
-	t.Helper()
-	issuer, err := scenario.NewIssuer(scenario.IssuerURL)
-	if err != nil {
-		t.Fatal(err)
+// newWasmScenarioDriver is the driver factory for scenario.Run.
+func newWasmScenarioDriver(t *testing.T) scenario.Driver { return newWasmDriver(t) }
+
+// checkHostHealthy fails a scenario after which the host recorded something
+// Envoy would not survive, or the VM trapped.
+func checkHostHealthy(t *testing.T, sd scenario.Driver) {
+	d := sd.(*wasmDriver)
+	if errs := d.h.Errors(); len(errs) > 0 {
+		t.Fatalf("the host saw things Envoy would not survive: %v", errs)
 	}
-	other, err := scenario.NewIssuer(scenario.OtherIssuer)
-	if err != nil {
-		t.Fatal(err)
+	if d.vm != nil {
+		if err := d.vm.Err(); err != nil {
+			t.Fatalf("VM failed: %v", err)
+		}
 	}
-	return issuer, other
 }

@@ -25,7 +25,7 @@ func (c *capturingVM) NewPluginContext(id uint32) types.PluginContext {
 // request panics inside the callback: the request must get a 500 JSON reply,
 // never reach the upstream, and the next request must be served normally.
 func TestPanicFailsClosedAndVMKeepsServing(t *testing.T) {
-	issuer, _ := newIssuers(t)
+	issuer, _ := scenario.NewIssuers(t)
 	now := time.Unix(1_900_000_000, 0)
 	vm := &capturingVM{vmContext: vmContext{now: func() time.Time { return now }}}
 	opt := proxytest.NewEmulatorOption().WithVMContext(vm).WithPluginConfiguration([]byte(scenario.BaseConfig))

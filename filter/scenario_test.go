@@ -23,27 +23,14 @@ func TestMain(m *testing.M) {
 // TestScenarios runs the whole behaviour table natively through proxytest.
 // The e2e module runs the same table against build/plugin.wasm.
 func TestScenarios(t *testing.T) {
-	issuer, other := newIssuers(t)
-	for _, sc := range scenario.All() {
-		t.Run(sc.Name, func(t *testing.T) {
-			d := newNativeDriver()
-			defer d.Close()
-			sc.Run(&scenario.Env{T: t, D: d, Issuer: issuer, Other: other})
-		})
-	}
+	scenario.Run(t, scenario.All(), newNativeScenarioDriver, nil)
 }
 
-func newIssuers(t *testing.T) (*scenario.Issuer, *scenario.Issuer) {
-	t.Helper()
-	issuer, err := scenario.NewIssuer(scenario.IssuerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := scenario.NewIssuer(scenario.OtherIssuer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return issuer, other
+// newNativeScenarioDriver is the driver factory for scenario.Run.
+func newNativeScenarioDriver(t *testing.T) scenario.Driver {
+	d := newNativeDriver()
+	t.Cleanup(d.Close)
+	return d
 }
 
 // nativeDriver is scenario.Driver over the SDK's proxytest emulator.
