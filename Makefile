@@ -59,7 +59,9 @@ e2e-peers: build
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	GOOS=wasip1 GOARCH=wasm $(GO) vet ./...
+	# filter's tests import proxytest, which does not build for wasip1; the
+	# plugin build compiles filter itself for wasip1.
+	GOOS=wasip1 GOARCH=wasm $(GO) vet $$($(GO) list ./... | grep -v '/filter$$')
 	cd e2e && $(E2E_GO) vet ./...
 
 # fuzz runs every fuzz target for FUZZTIME on top of its seed corpus.

@@ -38,6 +38,34 @@ type Config struct {
 	// TokenCache bounds the per-VM cache of validated tokens.
 	// JSON: token_cache.
 	TokenCache TokenCache
+	// AuthMode says which credentials the filter accepts: bearer tokens
+	// (oauth), API keys (api_key) or both during a migration.
+	// JSON: auth_mode, default "oauth".
+	AuthMode AuthMode
+	// APIKeys are the accepted API keys, known only by the SHA-256 of the
+	// key; set exactly when AuthMode accepts API keys. JSON: api_keys.
+	APIKeys []APIKey
+	// APIKeyHeader is the request header an API key is read from. It is
+	// removed from every request before it goes upstream, in every mode, so
+	// a key never reaches the upstream. JSON: api_key_header, default
+	// "x-api-key".
+	APIKeyHeader string
+	// DeprecationDate is sent as the Deprecation header (RFC 9745) on
+	// responses to requests authenticated by an API key in auth_mode
+	// "both"; zero means the time the plugin started (see README).
+	// JSON: deprecation_date, RFC 3339 UTC.
+	DeprecationDate time.Time
+	// SunsetDate, when not zero, is sent as the Sunset header (RFC 8594)
+	// beside Deprecation; never earlier than DeprecationDate.
+	// JSON: sunset_date, RFC 3339 UTC.
+	SunsetDate time.Time
+	// DeprecationLink, when not empty, is sent as
+	// Link: <DeprecationLink>; rel="deprecation" (RFC 9745 §3): where API
+	// key clients read how to migrate. JSON: deprecation_link.
+	DeprecationLink string
+	// LogLevel is the least severe plugin log line written.
+	// JSON: log_level, default "info".
+	LogLevel LogLevel
 }
 
 // TokenCache bounds the per-VM cache of validated tokens. A token is
@@ -122,6 +150,13 @@ const (
 	DefaultClockSkew       = 60 * time.Second
 	DefaultJWKSTimeout     = 5 * time.Second
 	DefaultRefreshInterval = 300 * time.Second
+	DefaultAPIKeyHeader    = "x-api-key"
+	// DefaultSubjectHeader receives "apikey:<name>" for API-key requests
+	// when claim_to_headers maps no header from "sub".
+	DefaultSubjectHeader = "x-mcp-subject"
+	// MaxAPIKeys bounds api_keys: every request compares against all of
+	// them, and each has its own metrics.
+	MaxAPIKeys = 1000
 )
 
 // Parse decodes and validates a plugin configuration. It fails on the first

@@ -20,6 +20,19 @@ type document struct {
 	ForwardToken         bool
 	MaxTokenBytes        json.Number
 	TokenCache           tokenCacheDocument
+	AuthMode             *string
+	APIKeys              []apiKeyDocument // nil: absent
+	APIKeyHeader         *string
+	DeprecationDate      *string
+	SunsetDate           *string
+	DeprecationLink      *string
+	LogLevel             *string
+}
+
+type apiKeyDocument struct {
+	Name   string
+	SHA256 string
+	Scopes []string
 }
 
 type tokenCacheDocument struct {
@@ -97,6 +110,24 @@ func decode(data []byte) (*document, error) {
 			return r.number(at, &doc.MaxTokenBytes)
 		case "token_cache":
 			return r.tokenCache(at, &doc.TokenCache)
+		case "auth_mode":
+			return r.optionalStr(at, &doc.AuthMode)
+		case "api_keys":
+			doc.APIKeys = []apiKeyDocument{}
+			return r.array(at, func(at location) error {
+				doc.APIKeys = append(doc.APIKeys, apiKeyDocument{})
+				return r.apiKey(at, &doc.APIKeys[len(doc.APIKeys)-1])
+			})
+		case "api_key_header":
+			return r.optionalStr(at, &doc.APIKeyHeader)
+		case "deprecation_date":
+			return r.optionalStr(at, &doc.DeprecationDate)
+		case "sunset_date":
+			return r.optionalStr(at, &doc.SunsetDate)
+		case "deprecation_link":
+			return r.optionalStr(at, &doc.DeprecationLink)
+		case "log_level":
+			return r.optionalStr(at, &doc.LogLevel)
 		}
 		return errUnknownField
 	})
@@ -192,6 +223,20 @@ func (r *reader) claimToHeader(at location, c *ClaimToHeader) error {
 			return r.str(at, &c.Claim)
 		case "header":
 			return r.str(at, &c.Header)
+		}
+		return errUnknownField
+	})
+}
+
+func (r *reader) apiKey(at location, k *apiKeyDocument) error {
+	return r.object(at, func(name string, at location) error {
+		switch name {
+		case "name":
+			return r.str(at, &k.Name)
+		case "sha256":
+			return r.str(at, &k.SHA256)
+		case "scopes":
+			return r.strs(at, &k.Scopes)
 		}
 		return errUnknownField
 	})

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -30,6 +31,8 @@ func FuzzParse(f *testing.F) {
 		`{"providers":[{"local_jwks":{"keys":[{"n":"1","n":"2"}]}}]}`,
 		`{"rules":[{"path_prefix":"/a","exact_path":"/b"}]}`,
 		`{"max_token_bytes":1e999}`,
+		`{"auth_mode":"both","api_keys":[{"name":"a","sha256":"` + strings.Repeat("ab", 32) + `"}],"sunset_date":"2026-01-01T00:00:00Z"}`,
+		`{"log_level":"debug","api_key_header":"x-api-key","deprecation_link":"https://x/#a"}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -112,6 +115,41 @@ func checkInvariants(t *testing.T, c *Config) {
 			t.Fatalf("claim_to_headers[%d] %+v", i, h)
 		}
 	}
+	checkAuthInvariants(t, c)
+}
+
+// checkAuthInvariants re-states what Parse promises about the
+// authentication mode, API keys, deprecation headers and log level.
+func checkAuthInvariants(t *testing.T, c *Config) {
+	t.Helper()
+	switch c.AuthMode {
+	case AuthModeOAuth, AuthModeAPIKey, AuthModeBoth:
+	default:
+		t.Fatalf("AuthMode %q", c.AuthMode)
+	}
+	if c.AuthMode.AcceptsAPIKeys() != (len(c.APIKeys) > 0) || len(c.APIKeys) > MaxAPIKeys {
+		t.Fatalf("auth mode %q with %d API keys", c.AuthMode, len(c.APIKeys))
+	}
+	names, digests := map[string]bool{}, map[[32]byte]bool{}
+	for i, k := range c.APIKeys {
+		if !isProviderName(k.Name) || names[k.Name] || digests[k.SHA256] {
+			t.Fatalf("api_keys[%d] %q", i, k.Name)
+		}
+		names[k.Name], digests[k.SHA256] = true, true
+	}
+	if apiKeyHeaderProblem(c.APIKeyHeader) != "" {
+		t.Fatalf("APIKeyHeader %q", c.APIKeyHeader)
+	}
+	if c.AuthMode.AcceptsAPIKeys() && c.APIKeyHeader == c.SubjectHeader() {
+		t.Fatalf("API keys are read from the subject header %q", c.APIKeyHeader)
+	}
+	deprecation := !c.DeprecationDate.IsZero() || !c.SunsetDate.IsZero() || c.DeprecationLink != ""
+	if deprecation && c.AuthMode != AuthModeBoth || !c.SunsetDate.IsZero() && c.SunsetDate.Before(c.DeprecationDate) {
+		t.Fatalf("deprecation %v, sunset %v, link %q in mode %q", c.DeprecationDate, c.SunsetDate, c.DeprecationLink, c.AuthMode)
+	}
+	if c.LogLevel < LogDebug || c.LogLevel > LogError {
+		t.Fatalf("LogLevel %d", c.LogLevel)
+	}
 }
 
 // encode writes a Config back in the configuration format.
@@ -180,6 +218,33 @@ func encode(t *testing.T, c *Config) []byte {
 	}
 	if headers != nil {
 		doc["claim_to_headers"] = headers
+	}
+	doc["token_cache"] = map[string]any{
+		"max_entries": c.TokenCache.MaxEntries,
+		"max_bytes":   c.TokenCache.MaxBytes,
+		"max_age_s":   int64(c.TokenCache.MaxAge / time.Second),
+	}
+	doc["auth_mode"] = string(c.AuthMode)
+	doc["api_key_header"] = c.APIKeyHeader
+	doc["log_level"] = c.LogLevel.String()
+	if c.APIKeys != nil {
+		var keys []any
+		for _, k := range c.APIKeys {
+			m := map[string]any{"name": k.Name, "sha256": hex.EncodeToString(k.SHA256[:])}
+			if k.Scopes != nil {
+				m["scopes"] = k.Scopes
+			}
+			keys = append(keys, m)
+		}
+		doc["api_keys"] = keys
+	}
+	for name, t := range map[string]time.Time{"deprecation_date": c.DeprecationDate, "sunset_date": c.SunsetDate} {
+		if !t.IsZero() {
+			doc[name] = t.Format(rfc3339UTC)
+		}
+	}
+	if c.DeprecationLink != "" {
+		doc["deprecation_link"] = c.DeprecationLink
 	}
 	// Without HTML escaping, so that inline key sets keep their strings'
 	// escapes and the comparison below only needs to compact them.

@@ -94,3 +94,22 @@ func editAll(edits ...edit) edit {
 		}
 	}
 }
+
+// Valid SHA-256 digests for API keys in tests.
+const (
+	hashA = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae" // sha256("foo")
+	hashB = "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9" // sha256("bar")
+)
+
+func apiKey(name, sha string) map[string]any {
+	return map[string]any{"name": name, "sha256": sha}
+}
+
+// withKeys sets auth_mode and api_keys.
+func withKeys(mode string, keys ...map[string]any) edit {
+	list := make([]any, len(keys))
+	for i, k := range keys {
+		list[i] = k
+	}
+	return editAll(setTop("auth_mode", mode), setTop("api_keys", list))
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -202,6 +203,63 @@ func TestParseRefuses(t *testing.T) {
 		{name: "header x-forwarded-for", edit: setClaimHeader("sub", "x-forwarded-for"), want: `config: claim_to_headers[0].header: "x-forwarded-for" is reserved: it carries credentials, framing or routing that must not come from a token claim`},
 		{name: "header x-envoy prefix", edit: setClaimHeader("sub", "x-envoy-original-path"), want: `config: claim_to_headers[0].header: "x-envoy-original-path" is reserved: Envoy acts on x-envoy-* headers`},
 		{name: "header twice", edit: setTop("claim_to_headers", []any{map[string]any{"claim": "sub", "header": "x-id"}, map[string]any{"claim": "client_id", "header": "x-id"}}), want: `config: claim_to_headers[1].header: "x-id" duplicates claim_to_headers[0].header`},
+
+		// auth_mode and API keys. A sha256 value is never repeated in a
+		// message: it might be the key itself, pasted by mistake.
+		{name: "auth_mode unknown", edit: setTop("auth_mode", "apikey"), want: `config: auth_mode: "apikey" is not an authentication mode; use "oauth", "api_key" or "both"`},
+		{name: "auth_mode empty", edit: setTop("auth_mode", ""), want: `config: auth_mode: "" is not an authentication mode; use "oauth", "api_key" or "both"`},
+		{name: "auth_mode uppercase", edit: setTop("auth_mode", "OAuth"), want: `config: auth_mode: "OAuth" is not an authentication mode; use "oauth", "api_key" or "both"`},
+		{name: "auth_mode a boolean", edit: setTop("auth_mode", true), want: `config: auth_mode: must be a string, got boolean`},
+		{name: "api_keys in oauth mode", edit: setTop("api_keys", []any{apiKey("k", hashA)}), want: `config: api_keys: API keys are accepted only with auth_mode "api_key" or "both"; remove them, or set auth_mode`},
+		{name: "api_keys empty in oauth mode", edit: setTop("api_keys", []any{}), want: `config: api_keys: API keys are accepted only with auth_mode "api_key" or "both"; remove them, or set auth_mode`},
+		{name: "api_key mode without keys", edit: setTop("auth_mode", "api_key"), want: `config: api_keys: auth_mode "api_key" needs at least one API key`},
+		{name: "both mode with no keys", edit: withKeys("both"), want: `config: api_keys: auth_mode "both" needs at least one API key`},
+		{name: "too many api keys", edit: manyKeys(1001), want: `config: api_keys: at most 1000 API keys are allowed, got 1001`},
+		{name: "api_keys an object", edit: editAll(setTop("auth_mode", "both"), setTop("api_keys", apiKey("k", hashA))), want: `config: api_keys: must be an array, got object`},
+		{name: "api key unknown field", edit: withKeys("both", map[string]any{"name": "k", "key": "s3cret"}), want: `config: unknown field "key" at api_keys[0]`},
+		{name: "api key name missing", edit: withKeys("both", map[string]any{"sha256": hashA}), want: `config: api_keys[0].name: is required`},
+		{name: "api key name with a space", edit: withKeys("both", apiKey("ci bot", hashA)), want: `config: api_keys[0].name: "ci bot" must match ^[a-z0-9][a-z0-9_-]{0,62}$ (it becomes part of metric names and of the subject sent upstream)`},
+		{name: "api key name with a dot", edit: withKeys("both", apiKey("ci.bot", hashA)), want: `config: api_keys[0].name: "ci.bot" must match ^[a-z0-9][a-z0-9_-]{0,62}$ (it becomes part of metric names and of the subject sent upstream)`},
+		{name: "api key name twice", edit: withKeys("both", apiKey("k", hashA), apiKey("k", hashB)), want: `config: api_keys[1].name: "k" duplicates api_keys[0].name`},
+		{name: "api key sha256 missing", edit: withKeys("both", map[string]any{"name": "k"}), want: `config: api_keys[0].sha256: is required: the hexadecimal SHA-256 of the key (the key itself never goes into the configuration)`},
+		{name: "api key sha256 is the key itself", edit: withKeys("both", apiKey("k", "sk_live_51HxYz")), want: `config: api_keys[0].sha256: must be 64 lowercase hexadecimal digits, the SHA-256 of the key (the value is not repeated here: it might be the key itself)`},
+		{name: "api key sha256 uppercase", edit: withKeys("both", apiKey("k", strings.ToUpper(hashA))), want: `config: api_keys[0].sha256: must be 64 lowercase hexadecimal digits, the SHA-256 of the key (the value is not repeated here: it might be the key itself)`},
+		{name: "api key sha256 too long", edit: withKeys("both", apiKey("k", hashA+"00")), want: `config: api_keys[0].sha256: must be 64 lowercase hexadecimal digits, the SHA-256 of the key (the value is not repeated here: it might be the key itself)`},
+		{name: "api key sha256 not hex", edit: withKeys("both", apiKey("k", "g"+hashA[1:])), want: `config: api_keys[0].sha256: must be 64 lowercase hexadecimal digits, the SHA-256 of the key (the value is not repeated here: it might be the key itself)`},
+		{name: "api key sha256 twice", edit: withKeys("both", apiKey("a", hashA), apiKey("b", hashB), apiKey("c", hashA)), want: `config: api_keys[2].sha256: duplicates api_keys[0].sha256: one key under two names`},
+		{name: "api key scope invalid", edit: withKeys("both", map[string]any{"name": "k", "sha256": hashA, "scopes": []any{"a b"}}), want: `config: api_keys[0].scopes[0]: "a b" is not a valid scope: RFC 6749 §3.3 allows printable ASCII except space, '"' and '\'`},
+		{name: "api_key_header authorization", edit: setTop("api_key_header", "authorization"), want: `config: api_key_header: "authorization" is reserved: it carries credentials, framing or routing of its own`},
+		{name: "api_key_header cookie", edit: setTop("api_key_header", "cookie"), want: `config: api_key_header: "cookie" is reserved: it carries credentials, framing or routing of its own`},
+		{name: "api_key_header empty", edit: setTop("api_key_header", ""), want: `config: api_key_header: is required`},
+		{name: "api_key_header uppercase", edit: setTop("api_key_header", "X-Api-Key"), want: `config: api_key_header: "X-Api-Key" must be lowercase (HTTP/2 and Envoy use lowercase field names)`},
+		{name: "api_key_header pseudo-header", edit: setTop("api_key_header", ":path"), want: `config: api_key_header: ":path" is a pseudo-header; API keys are read from a regular header field`},
+		{name: "api_key_header x-envoy", edit: setTop("api_key_header", "x-envoy-key"), want: `config: api_key_header: "x-envoy-key" is reserved: Envoy acts on x-envoy-* headers`},
+		{name: "api_key_header is a claim header", edit: editAll(setClaimHeader("sub", "x-user"), setTop("api_key_header", "x-user")), want: `config: api_key_header: "x-user" duplicates claim_to_headers[0].header`},
+		{name: "api_key_header is the default subject header", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("api_key_header", "x-mcp-subject")), want: `config: api_key_header: "x-mcp-subject" is where the filter sends the API key's subject upstream`},
+		{name: "subject header carries another claim", edit: editAll(withKeys("api_key", apiKey("k", hashA)), setClaimHeader("client_id", "x-mcp-subject")), want: `config: claim_to_headers[0].header: "x-mcp-subject" carries claim "client_id", but API-key requests send their subject in it; map "sub" to a header, or use another one`},
+
+		// Deprecation headers, for auth_mode both only.
+		{name: "deprecation_date in oauth mode", edit: setTop("deprecation_date", "2026-07-01T00:00:00Z"), want: `config: deprecation_date: is only used with auth_mode "both", where API keys are accepted as deprecated`},
+		{name: "sunset_date in api_key mode", edit: editAll(withKeys("api_key", apiKey("k", hashA)), setTop("sunset_date", "2026-07-01T00:00:00Z")), want: `config: sunset_date: is only used with auth_mode "both", where API keys are accepted as deprecated`},
+		{name: "deprecation_link in oauth mode", edit: setTop("deprecation_link", "https://docs.example.com/migrate"), want: `config: deprecation_link: is only used with auth_mode "both", where API keys are accepted as deprecated`},
+		{name: "deprecation_date with an offset", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_date", "2026-07-01T02:00:00+02:00")), want: `config: deprecation_date: must be an RFC 3339 UTC time after 1970 such as "2026-07-01T00:00:00Z", got "2026-07-01T02:00:00+02:00"`},
+		{name: "deprecation_date with fractions", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_date", "2026-07-01T00:00:00.5Z")), want: `config: deprecation_date: must be an RFC 3339 UTC time after 1970 such as "2026-07-01T00:00:00Z", got "2026-07-01T00:00:00.5Z"`},
+		{name: "deprecation_date only a day", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_date", "2026-07-01")), want: `config: deprecation_date: must be an RFC 3339 UTC time after 1970 such as "2026-07-01T00:00:00Z", got "2026-07-01"`},
+		{name: "deprecation_date a number", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_date", 1782864000)), want: `config: deprecation_date: must be a string, got number`},
+		{name: "deprecation_date at the epoch", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_date", "1970-01-01T00:00:00Z")), want: `config: deprecation_date: must be an RFC 3339 UTC time after 1970 such as "2026-07-01T00:00:00Z", got "1970-01-01T00:00:00Z"`},
+		{name: "sunset_date invalid day", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("sunset_date", "2026-02-30T00:00:00Z")), want: `config: sunset_date: must be an RFC 3339 UTC time after 1970 such as "2026-07-01T00:00:00Z", got "2026-02-30T00:00:00Z"`},
+		{name: "sunset before deprecation", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_date", "2026-07-01T00:00:00Z"), setTop("sunset_date", "2026-06-30T23:59:59Z")), want: `config: sunset_date: "2026-06-30T23:59:59Z" is earlier than deprecation_date "2026-07-01T00:00:00Z"; RFC 9745 §4 forbids a Sunset before the Deprecation`},
+		{name: "deprecation_link relative", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_link", "/docs/migrate")), want: `config: deprecation_link: "/docs/migrate" must be an absolute URL with a scheme and a host`},
+		{name: "deprecation_link over http", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_link", "http://docs.example.com/migrate")), want: `config: deprecation_link: "http://docs.example.com/migrate" must use https (http only for a loopback host during local development)`},
+		{name: "deprecation_link with a quote", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_link", `https://docs.example.com/"x`)), want: `config: deprecation_link: "https://docs.example.com/\"x" must be printable ASCII without spaces, '<', '>', '"' or '\' (percent-encode them): it is sent in a Link header`},
+		{name: "deprecation_link closing the reference", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_link", "https://docs.example.com/>; rel=next")), want: `config: deprecation_link: "https://docs.example.com/>; rel=next" must be printable ASCII without spaces, '<', '>', '"' or '\' (percent-encode them): it is sent in a Link header`},
+		{name: "deprecation_link with userinfo", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_link", "https://u:p@docs.example.com/")), want: `config: deprecation_link: "https://u:p@docs.example.com/" must not contain userinfo`},
+		{name: "deprecation_link empty", edit: editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_link", "")), want: `config: deprecation_link: is required`},
+
+		// log_level.
+		{name: "log_level unknown", edit: setTop("log_level", "trace"), want: `config: log_level: "trace" is not a log level; use "debug", "info", "warn" or "error"`},
+		{name: "log_level warning", edit: setTop("log_level", "warning"), want: `config: log_level: "warning" is not a log level; use "debug", "info", "warn" or "error"`},
+		{name: "log_level a number", edit: setTop("log_level", 2), want: `config: log_level: must be a string, got number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -242,4 +300,13 @@ func TestParseRefusesEveryReservedHeader(t *testing.T) {
 			t.Errorf("header %q: got %v, want it refused as reserved", h, err)
 		}
 	}
+}
+
+// manyKeys configures n distinct API keys.
+func manyKeys(n int) edit {
+	keys := make([]map[string]any, n)
+	for i := range keys {
+		keys[i] = apiKey(fmt.Sprintf("k%d", i), fmt.Sprintf("%064x", i))
+	}
+	return withKeys("both", keys...)
 }

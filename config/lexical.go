@@ -79,19 +79,41 @@ func hasControl(s string) bool {
 
 // headerProblem explains why name cannot receive a claim, or returns "".
 func headerProblem(name string) string {
+	if problem := headerNameProblem(name, "claims can only be copied into regular header fields"); problem != "" {
+		return problem
+	}
+	if isReservedHeader(name) {
+		return quote(name) + " is reserved: it carries credentials, framing or routing that must not come from a token claim"
+	}
+	return ""
+}
+
+// apiKeyHeaderProblem explains why name cannot carry API keys, or returns
+// "". x-api-key, reserved for claims, is the conventional place for keys.
+func apiKeyHeaderProblem(name string) string {
+	if problem := headerNameProblem(name, "API keys are read from a regular header field"); problem != "" {
+		return problem
+	}
+	if name != DefaultAPIKeyHeader && isReservedHeader(name) {
+		return quote(name) + " is reserved: it carries credentials, framing or routing of its own"
+	}
+	return ""
+}
+
+// headerNameProblem checks what every configured header name needs: a
+// lowercase RFC 9110 token that is neither a pseudo-header nor x-envoy-*.
+func headerNameProblem(name, pseudoHint string) string {
 	switch {
 	case name == "":
 		return "is required"
 	case name[0] == ':':
-		return quote(name) + " is a pseudo-header; claims can only be copied into regular header fields"
+		return quote(name) + " is a pseudo-header; " + pseudoHint
 	case !isToken(name):
 		return quote(name) + " is not a valid header field name (RFC 9110 token)"
 	case strings.ToLower(name) != name:
 		return quote(name) + " must be lowercase (HTTP/2 and Envoy use lowercase field names)"
 	case strings.HasPrefix(name, "x-envoy-"):
 		return quote(name) + " is reserved: Envoy acts on x-envoy-* headers"
-	case isReservedHeader(name):
-		return quote(name) + " is reserved: it carries credentials, framing or routing that must not come from a token claim"
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -58,6 +59,8 @@ func TestParseTestdata(t *testing.T) {
 				ClaimToHeaders: []ClaimToHeader{{Claim: "sub", Header: "x-mcp-subject"}},
 				MaxTokenBytes:  8192,
 				TokenCache:     defaultCache,
+				AuthMode:       AuthModeOAuth,
+				APIKeyHeader:   DefaultAPIKeyHeader,
 			},
 		},
 		{
@@ -82,6 +85,8 @@ func TestParseTestdata(t *testing.T) {
 				}},
 				MaxTokenBytes: 8192,
 				TokenCache:    defaultCache,
+				AuthMode:      AuthModeOAuth,
+				APIKeyHeader:  DefaultAPIKeyHeader,
 			},
 		},
 		{
@@ -134,6 +139,8 @@ func TestParseTestdata(t *testing.T) {
 				},
 				MaxTokenBytes: 16384,
 				TokenCache:    defaultCache,
+				AuthMode:      AuthModeOAuth,
+				APIKeyHeader:  DefaultAPIKeyHeader,
 			},
 		},
 		{
@@ -153,6 +160,45 @@ func TestParseTestdata(t *testing.T) {
 				}},
 				MaxTokenBytes: 8192,
 				TokenCache:    defaultCache,
+				AuthMode:      AuthModeOAuth,
+				APIKeyHeader:  DefaultAPIKeyHeader,
+			},
+		},
+		{
+			// Migration mode: both credentials, deprecation headers, keys
+			// as digests only, a custom key header and subject header.
+			file: "api-keys.json",
+			want: &Config{
+				Resource:             "https://mcp.example.com/mcp",
+				AuthorizationServers: []string{"https://auth.example.com"},
+				Providers: []Provider{{
+					Name:       "example",
+					Issuer:     "https://auth.example.com",
+					Audiences:  []string{"https://mcp.example.com/mcp"},
+					Algorithms: DefaultAlgorithms(),
+					RemoteJWKS: &RemoteJWKS{
+						Cluster:         "auth_server",
+						Authority:       "auth.example.com",
+						Path:            "/.well-known/jwks.json",
+						Timeout:         5 * time.Second,
+						RefreshInterval: 300 * time.Second,
+					},
+					ClockSkew: 60 * time.Second,
+				}},
+				Rules:          []Rule{{PathPrefix: "/mcp", RequiredScopes: []string{"mcp:tools:read"}}},
+				ClaimToHeaders: []ClaimToHeader{{Claim: "sub", Header: "x-user"}},
+				MaxTokenBytes:  8192,
+				TokenCache:     defaultCache,
+				AuthMode:       AuthModeBoth,
+				APIKeys: []APIKey{
+					{Name: "ci-bot", SHA256: digest("8d3b6f6f6a1fd6f4c0e1a6d8ad8e1f3c7b9b2cbd0c5e3e6d1c3a2b4f5e6d7c8b"), Scopes: []string{"mcp:tools:read"}},
+					{Name: "nightly-report", SHA256: [32]byte{31: 1}},
+				},
+				APIKeyHeader:    "x-mcp-key",
+				DeprecationDate: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC),
+				SunsetDate:      time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC),
+				DeprecationLink: "https://docs.example.com/mcp/oauth-migration#api-keys",
+				LogLevel:        LogWarn,
 			},
 		},
 	}
@@ -215,6 +261,23 @@ func TestParseAccepts(t *testing.T) {
 		{"claim into a custom header", setTop("claim_to_headers", []any{map[string]any{"claim": "org.id", "header": "x-org_id.v1"}}), func(c *Config) any { return c.ClaimToHeaders }, []ClaimToHeader{{Claim: "org.id", Header: "x-org_id.v1"}}},
 		{"provider name longest", setProvider("name", "a1234567890123456789012345678901234567890123456789012345678901b"), func(c *Config) any { return c.Providers[0].Name }, "a1234567890123456789012345678901234567890123456789012345678901b"},
 		{"provider name with digits, dash and underscore", setProvider("name", "0idp_eu-1"), func(c *Config) any { return c.Providers[0].Name }, "0idp_eu-1"},
+
+		// Authentication modes, API keys, deprecation headers, log level.
+		{"auth_mode oauth explicitly", setTop("auth_mode", "oauth"), func(c *Config) any { return c.AuthMode }, AuthModeOAuth},
+		{"auth_mode api_key", withKeys("api_key", apiKey("ci-bot", hashA)), func(c *Config) any { return c.APIKeys }, []APIKey{{Name: "ci-bot", SHA256: digest(hashA)}}},
+		{"auth_mode both", withKeys("both", apiKey("ci-bot", hashA)), func(c *Config) any { return c.AuthMode }, AuthModeBoth},
+		{"api key scopes", withKeys("both", map[string]any{"name": "k", "sha256": hashA, "scopes": []any{"mcp:tools:read"}}), func(c *Config) any { return c.APIKeys[0].Scopes }, []string{"mcp:tools:read"}},
+		{"api key header in oauth mode names the header removed", setTop("api_key_header", "x-legacy-key"), func(c *Config) any { return c.APIKeyHeader }, "x-legacy-key"},
+		{"api key header x-api-key explicitly", setTop("api_key_header", "x-api-key"), func(c *Config) any { return c.APIKeyHeader }, "x-api-key"},
+		{"subject header defaults to x-mcp-subject", withKeys("both", apiKey("k", hashA)), func(c *Config) any { return c.SubjectHeader() }, "x-mcp-subject"},
+		{"subject header follows the sub claim", editAll(withKeys("both", apiKey("k", hashA)), setClaimHeader("sub", "x-user")), func(c *Config) any { return c.SubjectHeader() }, "x-user"},
+		{"x-mcp-subject may carry another claim without API keys", setClaimHeader("client_id", "x-mcp-subject"), func(c *Config) any { return c.ClaimToHeaders }, []ClaimToHeader{{Claim: "client_id", Header: "x-mcp-subject"}}},
+		{"sunset equal to deprecation", editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_date", "2026-07-01T00:00:00Z"), setTop("sunset_date", "2026-07-01T00:00:00Z")), func(c *Config) any { return c.SunsetDate }, time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
+		{"sunset without deprecation date", editAll(withKeys("both", apiKey("k", hashA)), setTop("sunset_date", "2027-01-01T00:00:00Z")), func(c *Config) any { return []time.Time{c.DeprecationDate, c.SunsetDate} }, []time.Time{{}, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"deprecation link on loopback over http", editAll(withKeys("both", apiKey("k", hashA)), setTop("deprecation_link", "http://localhost:8000/migrate?lang=en")), func(c *Config) any { return c.DeprecationLink }, "http://localhost:8000/migrate?lang=en"},
+		{"log level debug", setTop("log_level", "debug"), func(c *Config) any { return c.LogLevel }, LogDebug},
+		{"log level error", setTop("log_level", "error"), func(c *Config) any { return c.LogLevel }, LogError},
+		{"log level default", setTop("log_level", nil), func(c *Config) any { return c.LogLevel.String() }, "info"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,3 +333,11 @@ func dump(v any) string {
 }
 
 var defaultCache = TokenCache{MaxEntries: DefaultCacheEntries, MaxBytes: DefaultCacheBytes, MaxAge: DefaultCacheMaxAge}
+
+func digest(s string) [32]byte {
+	var d [32]byte
+	if _, err := hex.Decode(d[:], []byte(s)); err != nil {
+		panic(err)
+	}
+	return d
+}

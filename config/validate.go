@@ -52,6 +52,12 @@ func (d *document) validate() (*Config, error) {
 	if c.ClaimToHeaders, err = d.claimToHeaders(); err != nil {
 		return nil, err
 	}
+	if err := d.authentication(c); err != nil {
+		return nil, err
+	}
+	if c.LogLevel, err = logLevel(d.LogLevel); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -88,6 +88,9 @@ func (d *wasmDriver) Logs() []string {
 	return strings.Split(strings.TrimRight(d.logs.String(), "\n"), "\n")
 }
 
+// Metric reads a metric from the host, which counts a histogram's samples.
+func (d *wasmDriver) Metric(name string) (uint64, bool) { return d.h.Metric(name) }
+
 type wasmStream struct {
 	d *wasmDriver
 	s *host.Stream
@@ -111,4 +114,14 @@ func (w *wasmStream) Done() {
 	if err := w.s.Done(); err != nil {
 		w.d.t.Fatalf("stream done: %v", err)
 	}
+}
+
+func (w *wasmStream) Respond(headers [][2]string) [][2]string {
+	if err := w.s.Response(headers, nil); err != nil {
+		w.d.t.Fatalf("upstream response: %v", err)
+	}
+	if r := w.s.DownstreamResponse(); r != nil {
+		return r.Headers
+	}
+	return nil
 }

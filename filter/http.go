@@ -2,6 +2,7 @@ package filter
 
 import (
 	"strings"
+	"time"
 
 	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/guard"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
@@ -14,6 +15,12 @@ type httpContext struct {
 	contextID uint32
 	plugin    *pluginContext
 	replied   bool // a local reply was sent: never send a second (PITFALLS 10)
+
+	// For the decision's log line.
+	requestID, method, path string
+	// responseHeaders are added to the upstream's response (deprecation of
+	// API keys), once.
+	responseHeaders [][2]string
 }
 
 // OnHttpRequestHeaders is where every request is decided: the only callback
@@ -26,22 +33,28 @@ func (h *httpContext) OnHttpRequestHeaders(int, bool) (action types.Action) {
 			action = h.failClosed()
 		}
 	}()
-	req, err := readRequest()
+	req, err := h.readRequest(p.guard.APIKeyHeader())
 	if err != nil {
-		proxywasm.LogErrorf("mcp-oauth-wasm: cannot read request headers: %v", err)
+		p.log.errorf("mcp-oauth-wasm: cannot read request headers: %v", err)
 		return h.failClosed()
 	}
 	now := p.now()
-	o := p.guard.Check(req, p, now)
+	o := p.check(req, now)
+	if o.Kind == guard.WaitForKeys && o.UnknownKey && p.remotes[o.Provider].syncKeys() {
+		// Another VM may have stored a set with this kid since this VM's
+		// last tick; judge the token on it before asking for a refresh.
+		o = p.check(req, now)
+	}
 	if o.Kind == guard.WaitForKeys {
 		if p.park(h, req, o, now) {
 			return types.ActionPause
 		}
 		// Early refresh rate-limited: judge the token on the keys we have.
 		req.KeysSettled = true
-		o = p.guard.Check(req, p, now)
+		waiting := o.Provider
+		o = p.check(req, now)
 		if o.Kind == guard.WaitForKeys {
-			o = p.guard.UnavailableResponse(1)
+			o = p.unavailable(waiting, 1)
 		}
 	}
 	if h.apply(o) {
@@ -55,15 +68,62 @@ func (h *httpContext) OnHttpStreamDone() {
 	delete(h.plugin.parked, h.contextID)
 }
 
-// readRequest collects what the guard needs from the request headers.
-func readRequest() (guard.Request, error) {
+// OnHttpResponseHeaders adds the deprecation headers of an API-key request
+// to the response the client receives. A Deprecation or Sunset the
+// upstream sent itself is kept (it knows its resource); the Link is added
+// to the upstream's Link list, as one comma-separated field value
+// (RFC 9110 §5.3, RFC 8288 §3). Local replies carry their headers already.
+func (h *httpContext) OnHttpResponseHeaders(int, bool) types.Action {
+	if len(h.responseHeaders) == 0 || h.replied {
+		return types.ActionContinue
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			proxywasm.LogCriticalf("mcp-oauth-wasm: panic adding response headers: %v", r)
+		}
+	}()
+	add := h.responseHeaders
+	h.responseHeaders = nil
+	upstream, err := proxywasm.GetHttpResponseHeaders()
+	if err != nil {
+		h.plugin.log.warnf("mcp-oauth-wasm: cannot read response headers: %v", err)
+		return types.ActionContinue
+	}
+	present := map[string]bool{}
+	var links []string
+	for _, kv := range upstream {
+		name := strings.ToLower(kv[0])
+		present[name] = true
+		if name == "link" {
+			links = append(links, kv[1])
+		}
+	}
+	for _, kv := range add {
+		switch {
+		case kv[0] == "link" && len(links) > 0:
+			err = proxywasm.ReplaceHttpResponseHeader("link", strings.Join(links, ", ")+", "+kv[1])
+		case present[kv[0]]:
+			continue
+		default:
+			err = proxywasm.AddHttpResponseHeader(kv[0], kv[1])
+		}
+		if err != nil {
+			h.plugin.log.warnf("mcp-oauth-wasm: cannot add response header %s: %v", kv[0], err)
+		}
+	}
+	return types.ActionContinue
+}
+
+// readRequest collects what the guard needs from the request headers, and
+// what the decision's log line names.
+func (h *httpContext) readRequest(apiKeyHeader string) (guard.Request, error) {
 	headers, err := proxywasm.GetHttpRequestHeaders()
 	if err != nil {
 		return guard.Request{}, err
 	}
 	var req guard.Request
 	for _, kv := range headers {
-		switch strings.ToLower(kv[0]) {
+		switch name := strings.ToLower(kv[0]); name {
 		case ":method":
 			req.Method = kv[1]
 		case ":path":
@@ -72,27 +132,46 @@ func readRequest() (guard.Request, error) {
 			req.Authorization = append(req.Authorization, kv[1])
 		case "access-control-request-method":
 			req.Preflight = true
+		case "x-request-id":
+			h.requestID = kv[1]
+		default:
+			if name == apiKeyHeader {
+				req.APIKey = append(req.APIKey, kv[1])
+			}
 		}
 	}
+	h.method = req.Method
+	h.path, _, _ = strings.Cut(req.Path, "?") // the query may carry an access_token
 	return req, nil
+}
+
+// check asks the guard and records how long a credential took to decide.
+func (p *pluginContext) check(req guard.Request, now time.Time) guard.Outcome {
+	o := p.guard.Check(req, p, now)
+	if o.Credential != guard.CredentialNone && o.Kind != guard.WaitForKeys {
+		p.metrics.validated(p.now().Sub(now))
+	}
+	return o
 }
 
 // apply carries out a decision on the current stream and reports whether the
 // request may continue upstream.
 func (h *httpContext) apply(o guard.Outcome) bool {
-	logOutcome(o)
+	h.plugin.metrics.outcome(o)
+	h.plugin.log.logDecision(h, o)
 	switch o.Kind {
 	case guard.Forward:
+		h.responseHeaders = o.ResponseHeaders
 		for _, name := range o.RemoveHeaders {
 			if err := proxywasm.RemoveHttpRequestHeader(name); err != nil {
-				proxywasm.LogErrorf("mcp-oauth-wasm: cannot remove header %s: %v", name, err)
+				h.plugin.log.errorf("mcp-oauth-wasm: cannot remove header %s: %v", name, err)
 				h.failClosed()
 				return false
 			}
 		}
 		for _, kv := range o.SetHeaders {
 			if err := proxywasm.ReplaceHttpRequestHeader(kv[0], kv[1]); err != nil {
-				proxywasm.LogErrorf("mcp-oauth-wasm: cannot set header %s: %v", kv[0], err)
+				h.plugin.log.errorf("mcp-oauth-wasm: cannot set header %s: %v", kv[0], err)
 				h.failClosed()
 				return false
 			}
@@ -111,7 +190,7 @@ func (h *httpContext) send(r guard.Response) {
 	}
 	h.replied = true
 	if err := proxywasm.SendHttpResponse(uint32(r.Status), r.Headers, r.Body, -1); err != nil {
-		proxywasm.LogErrorf("mcp-oauth-wasm: cannot send local reply: %v", err)
+		h.plugin.log.errorf("mcp-oauth-wasm: cannot send local reply: %v", err)
 	}
 }
 
@@ -119,20 +198,13 @@ func (h *httpContext) send(r guard.Response) {
 // reaches the upstream unchecked.
 func (h *httpContext) failClosed() types.Action {
 	if g := h.plugin.guard; g != nil {
-		h.send(g.InternalResponse().Response)
+		o := g.InternalResponse()
+		h.plugin.metrics.outcome(o)
+		h.plugin.log.logDecision(h, o)
+		h.send(o.Response)
 	} else {
 		h.send(guard.Response{Status: 500, Headers: [][2]string{{"content-type", "application/json"}, {"cache-control", "no-store"}},
 			Body: []byte(`{"error":"server_error","error_description":"authorization filter not configured"}`)})
 	}
 	return types.ActionPause
-}
-
-// logOutcome writes one debug line per decision. It never includes the
-// token; descriptions are fixed strings.
-func logOutcome(o guard.Outcome) {
-	if o.Kind == guard.Forward {
-		proxywasm.LogDebugf("mcp-oauth-wasm: %s provider=%s", o.Reason, o.ProviderName)
-		return
-	}
-	proxywasm.LogDebugf("mcp-oauth-wasm: denied status=%d reason=%s provider=%s", o.Response.Status, o.Reason, o.ProviderName)
 }

@@ -58,18 +58,18 @@ func (p *pluginContext) reviewParked(now time.Time) {
 			// The refresh that could have brought the key failed: the token
 			// could not be checked.
 			delete(p.parked, id)
-			w.stream.finish(p.guard.UnavailableResponse(retryAfter(st.NextAttempt, now)))
+			w.stream.finish(p.unavailable(w.provider, retryAfter(st.NextAttempt, now)))
 		case (w.unknownKey && fetched) || (!w.unknownKey && r.set != nil):
 			delete(p.parked, id)
 			w.req.KeysSettled = true
-			o := p.guard.Check(w.req, p, now)
+			o := p.check(w.req, now)
 			if o.Kind == guard.WaitForKeys {
-				o = p.guard.UnavailableResponse(retryAfter(st.NextAttempt, now))
+				o = p.unavailable(w.provider, retryAfter(st.NextAttempt, now))
 			}
 			w.stream.finish(o)
 		case !now.Before(w.deadline):
 			delete(p.parked, id)
-			w.stream.finish(p.guard.UnavailableResponse(retryAfter(st.NextAttempt, now)))
+			w.stream.finish(p.unavailable(w.provider, retryAfter(st.NextAttempt, now)))
 		}
 	}
 }
@@ -97,7 +97,7 @@ func (h *httpContext) finish(o guard.Outcome) {
 	}
 	if h.apply(o) {
 		if err := proxywasm.ResumeHttpRequest(); err != nil {
-			proxywasm.LogWarnf("mcp-oauth-wasm: cannot resume request: %v", err)
+			h.plugin.log.warnf("mcp-oauth-wasm: cannot resume request: %v", err)
 		}
 	}
 }

@@ -1,8 +1,9 @@
 package filter
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 	"time"
 
 	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/config"
@@ -24,6 +25,9 @@ type pluginContext struct {
 	guard     *guard.Guard
 	remotes   []*remoteProvider // by provider index; nil for local_jwks providers
 	parked    map[uint32]*parkedRequest
+	log       logger
+	metrics   *metrics // nil until the plugin started
+	started   time.Time
 }
 
 // OnPluginStart parses and compiles the configuration. An invalid one fails
@@ -45,31 +49,32 @@ func (p *pluginContext) OnPluginStart(int) (status types.OnPluginStartStatus) {
 		proxywasm.LogCriticalf("mcp-oauth-wasm: invalid configuration: %v", err)
 		return types.OnPluginStartStatusFailed
 	}
-	g, err := guard.New(cfg)
+	p.started = p.now()
+	g, err := guard.New(cfg, guard.WithStartTime(p.started))
 	if err != nil {
 		proxywasm.LogCriticalf("mcp-oauth-wasm: invalid configuration: %v", err)
 		return types.OnPluginStartStatusFailed
 	}
-	vmID, err := newVMID()
-	if err != nil {
-		proxywasm.LogCriticalf("mcp-oauth-wasm: no randomness for the VM id: %v", err)
-		return types.OnPluginStartStatusFailed
-	}
+	vmID := newVMID()
 	p.guard = g
+	p.log = logger{min: cfg.LogLevel}
 	p.parked = make(map[uint32]*parkedRequest)
 	p.remotes = make([]*remoteProvider, len(cfg.Providers))
+	remote := make([]bool, len(cfg.Providers))
 	for i, pc := range cfg.Providers {
 		if pc.RemoteJWKS == nil {
 			continue
 		}
-		p.remotes[i] = newRemoteProvider(i, pc.Name, *pc.RemoteJWKS, vmID)
+		p.remotes[i] = newRemoteProvider(i, pc.Name, *pc.RemoteJWKS, vmID, p.log)
+		remote[i] = true
 	}
+	p.metrics = newMetrics(g, remote)
 	if err := proxywasm.SetTickPeriodMilliSeconds(uint32(tickPeriod / time.Millisecond)); err != nil {
 		proxywasm.LogCriticalf("mcp-oauth-wasm: cannot set tick period: %v", err)
 		return types.OnPluginStartStatusFailed
 	}
-	proxywasm.LogInfof("mcp-oauth-wasm: configured for resource %s with %d provider(s), %d rule(s)",
-		cfg.Resource, len(cfg.Providers), len(cfg.Rules))
+	p.log.infof("mcp-oauth-wasm: configured for resource %s with %d provider(s), %d rule(s), auth_mode %s",
+		cfg.Resource, len(cfg.Providers), len(cfg.Rules), cfg.AuthMode)
 	// Dispatching from OnPluginStart is allowed (unlike OnVMStart, PITFALLS 7):
 	// start the first fetch now rather than one tick later.
 	p.tick(p.now())
@@ -102,6 +107,36 @@ func (p *pluginContext) tick(now time.Time) {
 		}
 	}
 	p.reviewParked(now)
+	p.reportGauges(now)
+}
+
+// reportGauges refreshes the metrics that are states rather than events:
+// keys held, age of the last successful fetch, and the cache counters this
+// VM gathered since the last tick. Gauges are set, not added to: every VM
+// sets the same value, and a value another VM disturbed heals in a tick.
+func (p *pluginContext) reportGauges(now time.Time) {
+	for i := 0; i < p.guard.ProviderCount(); i++ {
+		r := p.remotes[i]
+		if r == nil {
+			p.metrics.keysHeld(i, p.guard.LocalKeys(i).Len())
+			continue
+		}
+		p.metrics.keysHeld(i, r.set.Len())
+		// Before any success: how long the provider has been without keys.
+		last := r.coord.Status(now).LastSuccess
+		if last.IsZero() {
+			last = p.started
+		}
+		p.metrics.keysAge(i, now.Sub(last))
+	}
+	p.metrics.cache(p.guard.CacheStats())
+}
+
+// unavailable is the 503 for a request that waited for provider's keys.
+func (p *pluginContext) unavailable(provider, retryAfter int) guard.Outcome {
+	o := p.guard.UnavailableResponse(retryAfter)
+	o.ProviderName = p.guard.ProviderName(provider)
+	return o
 }
 
 func (p *pluginContext) NewHttpContext(contextID uint32) types.HttpContext {
@@ -116,11 +151,16 @@ func (p *pluginContext) KeySet(provider int) *jwks.Set {
 	return nil
 }
 
-// newVMID names this VM as lease holder in shared data.
-func newVMID() (string, error) {
+// newVMID names this VM as lease holder in shared data. The id must be
+// unique, not secret: math/rand/v2's generator is seeded from the host's
+// random_get at start. crypto/rand must not be used here: in Go 1.24 its
+// first Read arms a timer (a warning for a blocked getrandom), which starts
+// the runtime's network poller; from then on every garbage collection calls
+// poll_oneoff, which released Envoy answers with ENOSYS, and the Go runtime
+// aborts (golang/go#78513). The e2e fault tests run enough requests to
+// trigger collections under Envoy's WASI and would trap.
+func newVMID() string {
 	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b[:]), nil
+	binary.BigEndian.PutUint64(b[:], rand.Uint64())
+	return hex.EncodeToString(b[:])
 }

@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"crypto"
 	"errors"
 	"time"
 
@@ -18,13 +19,15 @@ type remoteProvider struct {
 	coord   *jwks.Coordinator
 	set     *jwks.Set // nil until a key set exists
 	version uint64    // shared-data version that set was parsed from
+	log     logger
 }
 
-func newRemoteProvider(index int, name string, src config.RemoteJWKS, vmID string) *remoteProvider {
+func newRemoteProvider(index int, name string, src config.RemoteJWKS, vmID string, log logger) *remoteProvider {
 	return &remoteProvider{
 		index:  index,
 		name:   name,
 		source: src,
+		log:    log,
 		coord: jwks.NewCoordinator(name, vmID, sharedData{}, jwks.FetchPolicy{
 			RefreshInterval: src.RefreshInterval,
 			Timeout:         src.Timeout,
@@ -34,28 +37,32 @@ func newRemoteProvider(index int, name string, src config.RemoteJWKS, vmID strin
 
 // syncKeys re-parses the key set when another VM stored a new version. Only
 // the small state value is read when nothing changed (PITFALLS 14).
-func (r *remoteProvider) syncKeys() {
+func (r *remoteProvider) syncKeys() (installed bool) {
 	version, body, changed, err := r.coord.Current(r.version)
 	if err != nil {
-		proxywasm.LogWarnf("mcp-oauth-wasm: provider %s: reading shared key set: %v", r.name, err)
-		return
+		r.log.warnf("mcp-oauth-wasm: provider %s: reading shared key set: %v", r.name, err)
+		return false
 	}
 	if !changed {
-		return
+		return false
 	}
 	set, err := jwks.Parse(body)
 	if err != nil {
 		// The fetching VM validated this body; a failure here means the shared
 		// value is damaged. Keep the keys we have.
-		proxywasm.LogErrorf("mcp-oauth-wasm: provider %s: shared key set version %d unusable: %v", r.name, version, err)
-		return
+		r.log.errorf("mcp-oauth-wasm: provider %s: shared key set version %d unusable: %v", r.name, version, err)
+		return false
 	}
 	r.install(set, version)
+	return true
 }
 
+// install makes set the keys this VM checks tokens with. Every VM installs
+// every version; the structured key_set_changed line is written only by the
+// VM that fetched it (onJWKSResponse), so a change is logged once.
 func (r *remoteProvider) install(set *jwks.Set, version uint64) {
 	r.set, r.version = set, version
-	proxywasm.LogInfof("mcp-oauth-wasm: provider %s: key set version %d active with %d key(s)", r.name, version, set.Len())
+	r.log.debugf("mcp-oauth-wasm: provider %s: key set version %d active with %d key(s)", r.name, version, set.Len())
 }
 
 // dispatch starts the JWKS fetch this VM holds the lease for.
@@ -70,7 +77,7 @@ func (p *pluginContext) dispatch(r *remoteProvider, now time.Time) {
 	_, err := proxywasm.DispatchHttpCall(r.source.Cluster, headers, nil, nil, timeout,
 		func(numHeaders, bodySize, _ int) { p.onJWKSResponse(r, numHeaders, bodySize) })
 	if err != nil {
-		proxywasm.LogErrorf("mcp-oauth-wasm: provider %s: cannot dispatch JWKS fetch to cluster %q: %v", r.name, r.source.Cluster, err)
+		p.log.errorf("mcp-oauth-wasm: provider %s: cannot dispatch JWKS fetch to cluster %q: %v", r.name, r.source.Cluster, err)
 		p.fetchFailed(r, now, "dispatch failed")
 	}
 }
@@ -122,27 +129,35 @@ func (p *pluginContext) onJWKSResponse(r *remoteProvider, numHeaders, bodySize i
 		return
 	}
 	for _, s := range set.Skipped() {
-		proxywasm.LogWarnf("mcp-oauth-wasm: provider %s: skipped key #%d (kid %q): %v", r.name, s.Index, printable(s.ID), s.Reason)
+		p.log.warnf("mcp-oauth-wasm: provider %s: skipped key #%d (kid %q): %v", r.name, s.Index, printable(s.ID), s.Reason)
 	}
 	version, err := r.coord.FetchSucceeded(now, body)
 	if errors.Is(err, jwks.ErrLeaseLost) {
 		// This VM's lease expired before the answer came and another VM
 		// took over: its result is the one that counts.
-		proxywasm.LogWarnf("mcp-oauth-wasm: provider %s: late JWKS response discarded: %v", r.name, err)
+		p.log.warnf("mcp-oauth-wasm: provider %s: late JWKS response discarded: %v", r.name, err)
 		return
 	}
 	if err != nil {
-		proxywasm.LogErrorf("mcp-oauth-wasm: provider %s: storing key set: %v", r.name, err)
+		p.log.errorf("mcp-oauth-wasm: provider %s: storing key set: %v", r.name, err)
+		p.metrics.fetched(r.index, false)
 		return
 	}
+	p.metrics.fetched(r.index, true)
+	if added, removed := diffKeys(r.set, set); len(added)+len(removed) > 0 {
+		p.log.event(config.LogInfo, keySetEvent{Event: "key_set_changed", Provider: r.name, Version: version,
+			Keys: set.Len(), Added: added, Removed: removed})
+	}
 	r.install(set, version)
+	p.reportGauges(now)
 	p.reviewParked(now)
 }
 
 func (p *pluginContext) fetchFailed(r *remoteProvider, now time.Time, reason string) {
-	proxywasm.LogWarnf("mcp-oauth-wasm: provider %s: JWKS fetch failed: %s", r.name, reason)
+	p.log.warnf("mcp-oauth-wasm: provider %s: JWKS fetch failed: %s", r.name, reason)
+	p.metrics.fetched(r.index, false)
 	if err := r.coord.FetchFailed(now, reason); err != nil {
-		proxywasm.LogErrorf("mcp-oauth-wasm: provider %s: recording fetch failure: %v", r.name, err)
+		p.log.errorf("mcp-oauth-wasm: provider %s: recording fetch failure: %v", r.name, err)
 	}
 	p.reviewParked(now)
 }
@@ -159,4 +174,42 @@ func printable(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// maxLoggedKids bounds the key ids one key_set_changed line lists.
+const maxLoggedKids = 20
+
+// diffKeys names, by kid, the keys of next that old lacks and those of old
+// that next lacks. A key whose kid stayed but whose material or algorithm
+// changed is in both lists. Key ids come from the JWKS server: they are
+// made printable and bounded.
+func diffKeys(old, next *jwks.Set) (added, removed []string) {
+	oldKeys, nextKeys := old.Keys(), next.Keys()
+	return missingFrom(nextKeys, oldKeys), missingFrom(oldKeys, nextKeys)
+}
+
+// missingFrom lists the kids of keys in a that are not in b.
+func missingFrom(a, b []*jwks.Key) []string {
+	var out []string
+	for _, k := range a {
+		found := false
+		for _, o := range b {
+			if sameKey(k, o) {
+				found = true
+				break
+			}
+		}
+		if !found && len(out) < maxLoggedKids {
+			out = append(out, printable(k.ID))
+		}
+	}
+	return out
+}
+
+func sameKey(a, b *jwks.Key) bool {
+	if a.ID != b.ID || a.Type != b.Type || a.Curve != b.Curve || a.Algorithm != b.Algorithm {
+		return false
+	}
+	pub, ok := a.Public.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pub.Equal(b.Public)
 }

@@ -109,6 +109,17 @@ func (d *nativeDriver) Logs() []string {
 	return out
 }
 
+// Metric reads a counter, gauge or histogram from the emulator, which
+// keeps a histogram's last sample.
+func (d *nativeDriver) Metric(name string) (uint64, bool) {
+	for _, get := range []func(string) (uint64, error){d.host.GetCounterMetric, d.host.GetGaugeMetric, d.host.GetHistogramMetric} {
+		if v, err := get(name); err == nil {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
 type nativeStream struct {
 	d           *nativeDriver
 	id          uint32
@@ -138,4 +149,9 @@ func (s *nativeStream) Result() scenario.Result {
 func (s *nativeStream) Done() {
 	s.done = true
 	s.d.host.CompleteHttpContext(s.id)
+}
+
+func (s *nativeStream) Respond(headers [][2]string) [][2]string {
+	s.d.host.CallOnResponseHeaders(s.id, headers, false)
+	return s.d.host.GetCurrentResponseHeaders(s.id)
 }

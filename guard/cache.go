@@ -44,7 +44,9 @@ type cacheEntry struct {
 	scopes   []string
 	headers  [][2]string // identity headers rendered from the claims
 	name     string      // provider name, for logs
-	size     int
+	// sub, client_id and jti of the verified token, for logs.
+	subject, clientID, tokenID string
+	size                       int
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its strings.
@@ -93,7 +95,7 @@ func (c *tokenCache) store(e *cacheEntry) {
 	if c == nil {
 		return
 	}
-	e.size = len(e.token) + entryOverhead
+	e.size = len(e.token) + len(e.subject) + len(e.clientID) + len(e.tokenID) + entryOverhead
 	for _, s := range e.scopes {
 		e.size += len(s) + 16
 	}

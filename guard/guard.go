@@ -26,6 +26,13 @@ type Guard struct {
 	metadataURL   string
 	bareChallenge string
 	cache         *tokenCache // nil when token_cache.max_entries is 0
+
+	acceptTokens  bool
+	acceptAPIKeys bool
+	apiKeys       []apiKey
+	apiKeyHeader  string
+	missingHint   string      // body text of a 401 without credentials, naming what this mode accepts
+	deprecation   [][2]string // response headers for API-key requests in auth_mode both
 }
 
 // provider is one trusted issuer with its validator and, for local_jwks, its keys.
@@ -48,6 +55,7 @@ type Request struct {
 	Method        string   // :method
 	Path          string   // :path, query included
 	Authorization []string // every Authorization header value, in order
+	APIKey        []string // every value of the API key header (APIKeyHeader), in order
 	Preflight     bool     // OPTIONS carrying Access-Control-Request-Method
 	// KeysSettled is set when the request already waited for a key refresh:
 	// an unknown kid is then an invalid token, not a reason to wait again.
@@ -90,12 +98,47 @@ type Outcome struct {
 	Claims *jwt.Claims
 	// ProviderName is the token's provider once known.
 	ProviderName string
+	// Cause classifies Err for metrics and logs, one of
+	// InvalidTokenCauses(); "" unless Reason is invalid_token.
+	Cause string
+	// APIKey names the configured API key the request presented.
+	APIKey string
+	// Subject, ClientID and TokenID are the sub, client_id and jti of a
+	// token whose signature was verified (now or, for a cache hit, before),
+	// for logs; empty otherwise: unverified claims are never reported.
+	Subject, ClientID, TokenID string
+	// ResponseHeaders are added to the response the client receives for a
+	// forwarded request (the deprecation of API keys). A Reply already
+	// carries them in Response.
+	ResponseHeaders [][2]string
+	// Deprecated marks a request made with an API key in auth_mode both.
+	Deprecated bool
+	// Description is the error_description of a Reply, for logs: a fixed
+	// text, never token bytes.
+	Description string
+	// Credential is the credential the decision was made on: the time
+	// spent on it is what the filter reports as validation time.
+	Credential Credential
 }
+
+// Option configures New.
+type Option func(*options)
+
+type options struct{ started time.Time }
+
+// WithStartTime is when the plugin started: the Deprecation date of API
+// keys in auth_mode both when deprecation_date is not configured. Without
+// it that date is the Unix epoch.
+func WithStartTime(t time.Time) Option { return func(o *options) { o.started = t } }
 
 // New compiles a configuration. Keys of local_jwks providers are parsed and
 // validated here, so a configuration with an unusable inline key set fails
 // at start.
-func New(c *config.Config) (*Guard, error) {
+func New(c *config.Config, opts ...Option) (*Guard, error) {
+	o := options{started: time.Unix(0, 0)}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	metadata, err := renderMetadata(c)
 	if err != nil {
 		return nil, fmt.Errorf("config: rendering protected resource metadata: %w", err)
@@ -109,6 +152,11 @@ func New(c *config.Config) (*Guard, error) {
 		metadataPath:  c.MetadataPath(),
 		metadataURL:   c.MetadataURL(),
 		cache:         newTokenCache(c.TokenCache.MaxEntries, c.TokenCache.MaxBytes, c.TokenCache.MaxAge),
+		acceptTokens:  c.AuthMode.AcceptsTokens(),
+		acceptAPIKeys: c.AuthMode.AcceptsAPIKeys(),
+		apiKeys:       compileAPIKeys(c),
+		apiKeyHeader:  c.APIKeyHeader,
+		deprecation:   deprecationHeaders(c, o.started),
 	}
 	g.bareChallenge = `Bearer resource_metadata="` + g.metadataURL + `"`
 	if !c.ForwardToken {
@@ -116,6 +164,21 @@ func New(c *config.Config) (*Guard, error) {
 	}
 	for _, h := range c.ClaimToHeaders {
 		g.stripHeaders = append(g.stripHeaders, h.Header)
+	}
+	// An API key never goes upstream, in any mode: in oauth mode the
+	// header is not a credential here, and passing it on would let an
+	// upstream that still checks keys be reached around this filter.
+	if g.apiKeyHeader != "" {
+		g.stripHeaders = append(g.stripHeaders, g.apiKeyHeader)
+	}
+	if g.acceptAPIKeys {
+		if subject := c.SubjectHeader(); !contains(g.stripHeaders, subject) {
+			g.stripHeaders = append(g.stripHeaders, subject)
+		}
+		g.missingHint = "send an API key in the " + g.apiKeyHeader + " header"
+		if g.acceptTokens {
+			g.missingHint = "send a bearer token, or an API key in the " + g.apiKeyHeader + " header"
+		}
 	}
 	for i, p := range c.Providers {
 		opts := []jwt.Option{
@@ -158,33 +221,65 @@ func (g *Guard) ProviderName(i int) string { return g.providers[i].name }
 // LocalKeys returns provider i's inline key set, nil for remote providers.
 func (g *Guard) LocalKeys(i int) *jwks.Set { return g.providers[i].localKeys }
 
+// APIKeyHeader is the request header API keys are read from (and removed).
+func (g *Guard) APIKeyHeader() string { return g.apiKeyHeader }
+
+// APIKeyNames lists the configured API keys' names, in configuration order.
+func (g *Guard) APIKeyNames() []string {
+	names := make([]string, len(g.apiKeys))
+	for i, k := range g.apiKeys {
+		names[i] = k.name
+	}
+	return names
+}
+
+// AcceptsAPIKeys reports whether API keys are checked (auth_mode api_key or both).
+func (g *Guard) AcceptsAPIKeys() bool { return g.acceptAPIKeys }
+
 // Check decides one request: extract the credential, pick the rule,
 // validate, authorize. It never blocks; when keys are missing it says so.
 func (g *Guard) Check(req Request, keys KeySource, now time.Time) Outcome {
 	path, query := splitPath(req.Path)
 	if !isNormalPath(path) {
-		return g.reply("invalid_request", invalidRequest("request path is not in normal form", ""))
+		return g.reply(ReasonInvalidRequest, invalidRequest("request path is not in normal form", ""))
 	}
 	if g.isMetadataPath(path) && (req.Method == "GET" || req.Method == "HEAD" || req.Method == "OPTIONS") {
-		return Outcome{Kind: Reply, Response: g.metadataResponse(req.Method), Reason: "metadata"}
+		return Outcome{Kind: Reply, Response: g.metadataResponse(req.Method), Reason: ReasonMetadata}
 	}
 	if req.Preflight && req.Method == "OPTIONS" {
 		// CORS preflights carry no credentials (Fetch standard); browser MCP
 		// clients need them to pass.
-		return g.forward("preflight")
+		return g.forward(ReasonPreflight)
 	}
 	r := pickRule(g.rules, &g.fallback, req.Method, req.Path)
 	cred, cerr := extractBearer(req.Authorization, query, g.maxTokenBytes, r.scope)
 	if cerr != nil {
-		return g.reply("invalid_request", cerr)
+		return g.reply(ReasonInvalidRequest, cerr)
+	}
+	var key string
+	if g.acceptAPIKeys {
+		if key, cerr = extractAPIKey(req.APIKey, g.maxTokenBytes, r.scope); cerr != nil {
+			return g.reply(ReasonInvalidRequest, cerr)
+		}
 	}
 	if r.anonymous {
-		return g.forward("anonymous")
+		return g.forward(ReasonAnonymous)
 	}
-	if cred.token == "" {
-		return g.reply("missing_token", missingToken(r.scope))
+	if !g.acceptTokens {
+		cred.token = "" // api_key mode: a bearer token is not a credential here, like another scheme
 	}
-	return g.authorize(cred.token, r, req.KeysSettled, keys, now)
+	switch {
+	case key != "" && cred.token != "":
+		// Two identities on one request: refuse rather than pick one.
+		return g.reply(ReasonInvalidRequest, invalidRequest("send either a bearer token or an API key, not both", r.scope))
+	case key != "":
+		return g.authorizeAPIKey(key, r)
+	case cred.token != "":
+		o := g.authorize(cred.token, r, req.KeysSettled, keys, now)
+		o.Credential = CredentialBearer
+		return o
+	}
+	return g.reply(ReasonMissingToken, missingCredential(r.scope, g.missingHint))
 }
 
 // keySet is provider i's current key set, nil while none exists.
@@ -203,7 +298,9 @@ func (g *Guard) CacheStats() CacheStats { return g.cache.Stats() }
 // and the signature check; expiry and scopes are checked on every request.
 func (g *Guard) authorize(raw string, r *rule, settled bool, keys KeySource, now time.Time) Outcome {
 	if e := g.cache.lookup(raw, now); e != nil && g.keySet(e.provider, keys) == e.keys {
-		return g.grant(r, e.scopes, e.headers, nil, e.name)
+		o := g.grant(r, e.scopes, e.headers, nil, e.name)
+		o.Subject, o.ClientID, o.TokenID = e.subject, e.clientID, e.tokenID
+		return o
 	}
 	tok, err := jwt.Parse(raw)
 	if err != nil {
@@ -220,12 +317,12 @@ func (g *Guard) authorize(raw string, r *rule, settled bool, keys KeySource, now
 	}
 	set := g.keySet(pi, keys)
 	if set == nil {
-		return Outcome{Kind: WaitForKeys, Provider: pi, Reason: "waiting_for_keys", ProviderName: p.name}
+		return Outcome{Kind: WaitForKeys, Provider: pi, Reason: ReasonWaitingForKeys, ProviderName: p.name}
 	}
 	key, err := set.Select(tok.Header.KeyID, tok.Header.HasKeyID, tok.Header.Algorithm)
 	if err != nil {
 		if errors.Is(err, jwks.ErrKeyNotFound) && p.localKeys == nil && !settled {
-			return Outcome{Kind: WaitForKeys, Provider: pi, UnknownKey: true, Reason: "waiting_for_keys", ProviderName: p.name}
+			return Outcome{Kind: WaitForKeys, Provider: pi, UnknownKey: true, Reason: ReasonWaitingForKeys, ProviderName: p.name}
 		}
 		return g.invalid(err, r, p.name)
 	}
@@ -239,27 +336,30 @@ func (g *Guard) authorize(raw string, r *rule, settled bool, keys KeySource, now
 		expires = capAt
 	}
 	g.cache.store(&cacheEntry{token: raw, provider: pi, keys: set, expires: expires,
-		scopes: claims.Scopes, headers: headers, name: p.name})
-	return g.grant(r, claims.Scopes, headers, claims, p.name)
+		scopes: claims.Scopes, headers: headers, name: p.name,
+		subject: claims.Subject, clientID: claims.ClientID, tokenID: claims.ID})
+	o := g.grant(r, claims.Scopes, headers, claims, p.name)
+	o.Subject, o.ClientID, o.TokenID = claims.Subject, claims.ClientID, claims.ID
+	return o
 }
 
 // grant authorizes a valid token against the rule's scopes.
 func (g *Guard) grant(r *rule, scopes []string, headers [][2]string, claims *jwt.Claims, providerName string) Outcome {
 	if !(&jwt.Claims{Scopes: scopes}).HasScopes(r.requiredScopes) {
-		o := g.reply("insufficient_scope", insufficientScope(r.scope))
+		o := g.reply(ReasonInsufficientScope, insufficientScope(r.scope))
 		o.Claims, o.ProviderName = claims, providerName
 		return o
 	}
 	return Outcome{Kind: Forward, RemoveHeaders: g.stripHeaders, SetHeaders: headers,
-		Reason: "allowed", Claims: claims, ProviderName: providerName}
+		Reason: ReasonAllowed, Claims: claims, ProviderName: providerName}
 }
 
 var errUnknownIssuer = errors.New("issuer not accepted")
 
 // invalid answers 401 invalid_token with a fixed description for err.
 func (g *Guard) invalid(err error, r *rule, providerName string) Outcome {
-	o := g.reply("invalid_token", invalidToken(describe(err), r.scope))
-	o.Err, o.ProviderName = err, providerName
+	o := g.reply(ReasonInvalidToken, invalidToken(describe(err), r.scope))
+	o.Err, o.ProviderName, o.Cause = err, providerName, causeOf(err)
 	return o
 }
 
@@ -277,7 +377,7 @@ func describe(err error) string {
 }
 
 func (g *Guard) reply(reason string, e *Error) Outcome {
-	return Outcome{Kind: Reply, Response: g.Respond(e), Reason: reason}
+	return Outcome{Kind: Reply, Response: g.Respond(e), Reason: reason, Description: e.Description}
 }
 
 // forward passes a request that needs no token: client-sent copies of the
@@ -303,10 +403,10 @@ func (g *Guard) identityHeaders(claims *jwt.Claims) [][2]string {
 
 // UnavailableResponse is the 503 for a request that waited for keys in vain.
 func (g *Guard) UnavailableResponse(retryAfter int) Outcome {
-	return g.reply("unavailable", Unavailable(retryAfter))
+	return g.reply(ReasonUnavailable, Unavailable(retryAfter))
 }
 
 // InternalResponse is the 500 after a recovered panic.
 func (g *Guard) InternalResponse() Outcome {
-	return g.reply("internal_error", Internal())
+	return g.reply(ReasonInternalError, Internal())
 }

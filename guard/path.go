@@ -9,7 +9,8 @@ func splitPath(p string) (path, query string) {
 }
 
 // isNormalPath reports whether path is in the form rules are matched against.
-// A path with dot segments, empty segments or percent-encoded '.', '/' or '\'
+// A path with dot segments (also "..;x" ones), empty segments or
+// percent-encoded '.', '/' or '\'
 // could match one rule here and reach another route upstream after the
 // upstream normalises it (e.g. "/healthz/../mcp"). Envoy normalises paths when
 // normalize_path and merge_slashes are set (see envoy.yaml); anything still
@@ -32,6 +33,9 @@ func isNormalPath(path string) bool {
 	}
 	for rest := path[1:]; ; {
 		seg, tail, more := strings.Cut(rest, "/")
+		// Servlet containers drop ";parameters" from a segment before
+		// resolving dots, so "/..;/" and "/..;x=y/" are dot segments too.
+		seg, _, _ = strings.Cut(seg, ";")
 		if seg == "." || seg == ".." {
 			return false
 		}

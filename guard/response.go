@@ -26,7 +26,11 @@ type errorBody struct {
 // needs scopes (MCP 2025-11-25 step-up).
 func (g *Guard) Respond(e *Error) Response {
 	code := e.Code
-	if code == "" {
+	switch {
+	case code != "":
+	case e.bodyCode != "":
+		code = e.bodyCode // body only, as below
+	default:
 		code = "unauthorized" // body only; the challenge has no error attribute (RFC 6750 §3.1)
 	}
 	body, _ := json.Marshal(errorBody{Error: code, Description: e.Description})

@@ -26,6 +26,12 @@ type Driver interface {
 	Respond(c Call, status int, body []byte)
 	// Logs returns every log line the plugin wrote so far, with its level.
 	Logs() []string
+	// Metric reads a metric the plugin defined, by the name it defined it
+	// with: a counter's or gauge's value; for a histogram, 0 until a sample
+	// was recorded and positive after (the wasm host counts samples, the
+	// SDK emulator keeps the last one, and the plugin never records 0).
+	// ok is false when no metric has that name.
+	Metric(name string) (value uint64, ok bool)
 }
 
 // Stream is one request as the host saw it.
@@ -34,6 +40,10 @@ type Stream interface {
 	Result() Result
 	// Done ends the stream (the client went away or it completed).
 	Done()
+	// Respond runs the upstream's response headers through the plugin's
+	// response callback and returns the headers the client receives. The
+	// stream must have been forwarded.
+	Respond(headers [][2]string) [][2]string
 }
 
 // Result is what happened to a request.
