@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -173,16 +172,7 @@ func (a Attack) Exercise(e *Env) Evidence {
 func (e *Env) refused(s Stream, want Refusal) {
 	e.T.Helper()
 	rep := e.Replied(s, want.Status)
-	if cc, _ := Header(rep.Headers, "cache-control"); cc != "no-store" {
-		e.T.Fatalf("cache-control = %q, want no-store", cc)
-	}
-	if ct, _ := Header(rep.Headers, "content-type"); ct != "application/json" {
-		e.T.Fatalf("content-type = %q, want application/json", ct)
-	}
-	var body map[string]any
-	if err := json.Unmarshal(rep.Body, &body); err != nil {
-		e.T.Fatalf("error body is not JSON: %q", rep.Body)
-	}
+	body := e.errorBody(rep)
 	desc, _ := body["error_description"].(string)
 	if body["error"] != want.Error || desc != want.Description {
 		e.T.Fatalf("body %s, want error %q, error_description %q", rep.Body, want.Error, want.Description)

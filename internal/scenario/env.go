@@ -129,23 +129,27 @@ func (e *Env) Challenge(s Stream, status int, wantChallenge, wantError string) *
 	if wantChallenge != "" && got != wantChallenge {
 		e.T.Fatalf("www-authenticate:\n got %s\nwant %s", got, wantChallenge)
 	}
+	if body := e.errorBody(rep); body["error"] != wantError {
+		e.T.Fatalf("body error = %v, want %q", body["error"], wantError)
+	}
+	return rep
+}
+
+// errorBody requires what every error reply carries (no-store, a JSON
+// content type, a JSON object body) and returns the decoded body.
+func (e *Env) errorBody(rep *Reply) map[string]any {
+	e.T.Helper()
 	if cc, _ := Header(rep.Headers, "cache-control"); cc != "no-store" {
 		e.T.Fatalf("cache-control = %q, want no-store", cc)
 	}
 	if ct, _ := Header(rep.Headers, "content-type"); ct != "application/json" {
 		e.T.Fatalf("content-type = %q, want application/json", ct)
 	}
-	var body struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}
+	var body map[string]any
 	if err := json.Unmarshal(rep.Body, &body); err != nil {
 		e.T.Fatalf("error body is not JSON: %q", rep.Body)
 	}
-	if body.Error != wantError {
-		e.T.Fatalf("body error = %q, want %q", body.Error, wantError)
-	}
-	return rep
+	return body
 }
 
 // NoLogContains requires that no log line contains secret.
