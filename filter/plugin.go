@@ -39,6 +39,7 @@ func (p *pluginContext) OnPluginStart(int) (status types.OnPluginStartStatus) {
 			status = types.OnPluginStartStatusFailed
 		}
 	}()
+	configureGC()
 	data, err := proxywasm.GetPluginConfiguration()
 	if err != nil {
 		proxywasm.LogCriticalf("mcp-oauth-wasm: cannot read plugin configuration: %v", err)

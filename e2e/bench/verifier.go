@@ -1,0 +1,62 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/e2e/host"
+)
+
+// Names of the bare-verification cases; VerifyCase(kid) is the one for a
+// token signed by kid.
+const (
+	CaseVerifyRS256 = "verify_rs256"
+	CaseVerifyES256 = "verify_es256"
+	CaseVerifyEdDSA = "verify_eddsa"
+	CaseVerifyNone  = "verify_none"
+)
+
+// VerifierCases returns the bare-verification benchmarks: each request
+// through the verifier module runs jwt.VerifySignature once on a fixed,
+// pre-split token (the token the miss benchmark of the same algorithm sends
+// first), and nothing else. verify_none is the same module doing no work,
+// the host's per-request overhead for a module that does nothing.
+func (f *Fixture) VerifierCases() []*Case {
+	cases := []struct{ name, kid string }{
+		{CaseVerifyRS256, "rsa-1"}, {CaseVerifyES256, "ec-1"}, {CaseVerifyEdDSA, "ed-1"}, {CaseVerifyNone, "rsa-1"},
+	}
+	out := make([]*Case, 0, len(cases))
+	for _, c := range cases {
+		verify := c.name != CaseVerifyNone
+		bc := &Case{Name: c.name, About: fmt.Sprintf("verifier module, jwt.VerifySignature per request: %t (%s token)", verify, c.kid)}
+		bc.Run = func(b *testing.B) {
+			cfg, err := json.Marshal(map[string]any{
+				"jwks": json.RawMessage(f.Issuer.JWKS(servedKids...)), "token": f.Tokens(c.kid, 1)[0], "verify": verify,
+			})
+			if err != nil {
+				bc.fail(b, err)
+			}
+			h := host.New(context.Background(), f.Verifier, host.Options{Start: epoch, LogOutput: io.Discard})
+			defer h.Close()
+			vm, err := h.NewVM(host.VMConfig{VMID: "verifier", RootID: "verifier", PluginName: "verifier", PluginConfiguration: cfg})
+			if err != nil {
+				bc.fail(b, err)
+			}
+			headers := Headers("POST", "/mcp", "")
+			bc.MemoryBefore = vm.MemoryBytes()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := send(vm, headers, outcome{forwarded: true}); err != nil {
+					bc.fail(b, fmt.Errorf("request %d: %w", i, err))
+				}
+			}
+			b.StopTimer()
+			bc.MemoryAfter = vm.MemoryBytes()
+		}
+		out = append(out, bc)
+	}
+	return out
+}
