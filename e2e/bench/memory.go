@@ -41,7 +41,8 @@ type MemoryResult struct {
 	Options              MemoryOptions
 	Start, Half, End     uint64 // linear memory after start, after half the requests, at the end
 	Samples              []MemorySample
-	Forwarded            int // requests that went upstream (all of them, when nothing failed)
+	Growths              []MemorySample // each request after which linear memory had grown
+	Forwarded            int            // requests that went upstream (all of them, when nothing failed)
 	Elapsed, MintElapsed time.Duration
 	Err                  error // the first failure: a trap or a refused request
 	FailedAfter          int   // requests completed before Err
@@ -86,6 +87,7 @@ func (f *Fixture) MemoryRun(o MemoryOptions) (*MemoryResult, error) {
 	defer p.Close()
 	vm := p.VMs[0]
 	r.Start = vm.MemoryBytes()
+	last := r.Start
 	every := o.Requests / o.Samples
 	var sinceTick time.Duration
 	t0 = time.Now()
@@ -95,6 +97,10 @@ func (f *Fixture) MemoryRun(o MemoryOptions) (*MemoryResult, error) {
 			break
 		}
 		r.Forwarded++
+		if m := vm.MemoryBytes(); m != last {
+			r.Growths = append(r.Growths, MemorySample{Requests: i + 1, Bytes: m})
+			last = m
+		}
 		p.H.Advance(o.Step)
 		if sinceTick += o.Step; sinceTick >= time.Second {
 			sinceTick = 0

@@ -221,6 +221,13 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		if mr.Err != nil {
 			fmt.Fprintf(&b, "The run **failed** after %s requests: `%s`\n\n", count(mr.FailedAfter), firstLine(mr.Err))
 		}
+		if len(mr.Growths) > 0 {
+			parts := make([]string, len(mr.Growths))
+			for i, g := range mr.Growths {
+				parts[i] = fmt.Sprintf("%s → %s", count(g.Requests), mib(g.Bytes))
+			}
+			fmt.Fprintf(&b, "Linear memory grew after requests: %s.\n\n", strings.Join(parts, ", "))
+		}
 		b.WriteString("| requests | linear memory |\n| ---: | ---: |\n")
 		fmt.Fprintf(&b, "| 0 (serving) | %s |\n", mib(mr.Start))
 		for _, s := range mr.Samples {
