@@ -20,18 +20,10 @@ var plugin *host.Module
 // TestMain compiles the plugin once. A missing or broken plugin fails the
 // run: the wasm half of the suite is never skipped.
 func TestMain(m *testing.M) {
-	path := os.Getenv("PLUGIN_WASM")
-	if path == "" {
-		path = filepath.Join("..", "build", "plugin.wasm")
-	}
-	wasm, err := os.ReadFile(path)
+	var err error
+	plugin, _, err = host.LoadPlugin(context.Background(), filepath.Join("..", "build", "plugin.wasm"))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: cannot read the plugin (run `make build` or `make test`): %v\n", err)
-		os.Exit(1)
-	}
-	plugin, err = host.Compile(context.Background(), wasm)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: cannot compile %s: %v\n", path, err)
+		fmt.Fprintf(os.Stderr, "e2e: %v (or run `make test`)\n", err)
 		os.Exit(1)
 	}
 	os.Exit(m.Run())

@@ -16,18 +16,10 @@ var plugin *host.Module
 // TestMain compiles the plugin once; a missing plugin fails the run, as in
 // the rest of the e2e module.
 func TestMain(m *testing.M) {
-	path := os.Getenv("PLUGIN_WASM")
-	if path == "" {
-		path = filepath.Join("..", "..", "build", "plugin.wasm")
-	}
-	wasm, err := os.ReadFile(path)
+	var err error
+	plugin, _, err = host.LoadPlugin(context.Background(), filepath.Join("..", "..", "build", "plugin.wasm"))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "peers: cannot read the plugin (run `make build` or `make e2e-peers`): %v\n", err)
-		os.Exit(1)
-	}
-	plugin, err = host.Compile(context.Background(), wasm)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "peers: cannot compile %s: %v\n", path, err)
+		fmt.Fprintf(os.Stderr, "peers: %v (or run `make e2e-peers`)\n", err)
 		os.Exit(1)
 	}
 	code := m.Run()
