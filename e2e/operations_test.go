@@ -46,6 +46,30 @@ func TestOperationsLogLevelsWasm(t *testing.T) {
 	}
 }
 
+// TestValidationTimeSkipsCacheHits: the validation-time histogram gets one
+// sample per validated credential; a token served from the cache adds none
+// (the native emulator keeps only a histogram's last sample, so this runs
+// in wasm only).
+func TestValidationTimeSkipsCacheHits(t *testing.T) {
+	issuer, other := scenario.NewIssuers(t)
+	d := newWasmDriver(t)
+	e := &scenario.Env{T: t, D: d, Issuer: issuer, Other: other}
+	e.Start(scenario.BaseConfig)
+	e.ServeJWKS("rsa-1")
+	name := "mcp_oauth.validation_time_us"
+	tok := e.Token("rsa-1", "mcp:tools:read")
+	for i, want := range []int{1, 1, 1} { // a miss, then two hits
+		e.Forwarded(e.Send("POST", "/mcp", scenario.Bearer(tok)))
+		if got := len(d.h.HistogramSamples(name)); got != want {
+			t.Fatalf("after request %d: %d samples, want %d", i+1, got, want)
+		}
+	}
+	e.Forwarded(e.Send("POST", "/mcp", scenario.Bearer(e.Token("rsa-1", "mcp:tools:read mcp:tools:write"))))
+	if got := len(d.h.HistogramSamples(name)); got != 2 {
+		t.Fatalf("a second token: %d samples, want 2", got)
+	}
+}
+
 // TestEnvoyStatsTagsLabelEveryMetric applies envoy.yaml's stats_tags the
 // way Envoy's tag extractors do (each regex on the full name; the first
 // group is removed from the name, the second is the value) to every metric

@@ -146,9 +146,12 @@ func (h *httpContext) readRequest(apiKeyHeader string) (guard.Request, error) {
 }
 
 // check asks the guard and records how long a credential took to decide.
+// A token served from the cache is not timed: reading the clock again and
+// recording a sample would be a good part of what such a request costs,
+// and the cache's hit counter already tells how many there were.
 func (p *pluginContext) check(req guard.Request, now time.Time) guard.Outcome {
 	o := p.guard.Check(req, p, now)
-	if o.Credential != guard.CredentialNone && o.Kind != guard.WaitForKeys {
+	if o.Credential != guard.CredentialNone && o.Kind != guard.WaitForKeys && !o.FromCache {
 		p.metrics.validated(p.now().Sub(now))
 	}
 	return o
@@ -163,6 +166,9 @@ func (h *httpContext) apply(o guard.Outcome) bool {
 	case guard.Forward:
 		h.responseHeaders = o.ResponseHeaders
 		for _, name := range o.RemoveHeaders {
+			if replaced(name, o.SetHeaders) {
+				continue // a replace drops every value of the name first (Envoy setCopy)
+			}
 			if err := proxywasm.RemoveHttpRequestHeader(name); err != nil {
 				h.plugin.log.errorf("mcp-oauth-wasm: cannot remove header %s: %v", name, err)
 				h.failClosed()
@@ -181,6 +187,17 @@ func (h *httpContext) apply(o guard.Outcome) bool {
 		h.send(o.Response)
 		return false
 	}
+}
+
+// replaced reports whether name is among the headers about to be set.
+// Header names here are the configuration's, lower-case already.
+func replaced(name string, set [][2]string) bool {
+	for _, kv := range set {
+		if kv[0] == name {
+			return true
+		}
+	}
+	return false
 }
 
 // send is the one place a local reply leaves the filter.

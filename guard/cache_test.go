@@ -1,9 +1,11 @@
 package guard
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/config"
 	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/internal/scenario"
@@ -125,8 +127,8 @@ func TestCacheNeverStoresFailures(t *testing.T) {
 
 func TestCacheBoundedByCountAndBytesFIFO(t *testing.T) {
 	now := time.Unix(1_900_000_000, 0)
-	mk := func(i int) *cacheEntry {
-		return &cacheEntry{token: strings.Repeat("t", 100) + strings.Repeat(string(rune('a'+i%26)), 32) + string(rune('A'+i/26)),
+	mk := func(i int) tokenGrant {
+		return tokenGrant{token: strings.Repeat("t", 100) + strings.Repeat(string(rune('a'+i%26)), 32) + string(rune('A'+i/26)),
 			expires: now.Add(time.Hour)}
 	}
 	c := newTokenCache(3, 1<<20, time.Hour)
@@ -136,13 +138,16 @@ func TestCacheBoundedByCountAndBytesFIFO(t *testing.T) {
 	if s := c.Stats(); s.Entries != 3 || s.Evictions != 2 {
 		t.Fatalf("count bound: %+v", s)
 	}
-	if c.lookup(mk(0).token, now) != nil || c.lookup(mk(1).token, now) != nil {
+	if _, ok := c.lookup(mk(0).token, now); ok {
 		t.Fatal("oldest entries not evicted first")
 	}
-	if c.lookup(mk(4).token, now) == nil {
+	if _, ok := c.lookup(mk(1).token, now); ok {
+		t.Fatal("oldest entries not evicted first")
+	}
+	if _, ok := c.lookup(mk(4).token, now); !ok {
 		t.Fatal("newest entry missing")
 	}
-	size := len(mk(0).token) + entryOverhead
+	size := recordSize(mk(0)) + entryOverhead
 	byBytes := newTokenCache(100, 2*size+size/2, time.Hour)
 	for i := 0; i < 10; i++ {
 		byBytes.store(mk(i))
@@ -159,11 +164,11 @@ func TestCacheKeyCollisionComparesWholeToken(t *testing.T) {
 	now := time.Unix(1_900_000_000, 0)
 	c := newTokenCache(10, 1<<20, time.Hour)
 	suffix := strings.Repeat("s", cacheKeyLen)
-	c.store(&cacheEntry{token: "victim." + suffix, expires: now.Add(time.Hour)})
-	if c.lookup("forged."+suffix, now) != nil {
+	c.store(tokenGrant{token: "victim." + suffix, expires: now.Add(time.Hour)})
+	if _, ok := c.lookup("forged."+suffix, now); ok {
 		t.Fatal("a token sharing only the key suffix was served from the cache")
 	}
-	if c.lookup("victim."+suffix, now) == nil {
+	if _, ok := c.lookup("victim."+suffix, now); !ok {
 		t.Fatal("the real token was not found")
 	}
 }
@@ -175,9 +180,98 @@ func TestCacheOrderStaysBounded(t *testing.T) {
 	c := newTokenCache(1000, 1<<30, time.Hour)
 	tok := strings.Repeat("x", 64)
 	for i := 0; i < 10000; i++ {
-		c.store(&cacheEntry{token: tok, expires: now.Add(time.Hour)}) // replaces itself
+		c.store(tokenGrant{token: tok, expires: now.Add(time.Hour)}) // replaces itself
 	}
 	if n := len(c.order) - c.head; n > 2*len(c.entries)+65 {
 		t.Fatalf("eviction queue holds %d slots for %d entries", n, len(c.entries))
+	}
+
+	// A full cache evicting on every store: the slots before the oldest
+	// live one must be released too (their array once grew by a slot per
+	// token, forever: 36 bytes a miss).
+	full := newTokenCache(100, 1<<30, time.Hour)
+	for i := 0; i < 100_000; i++ {
+		full.store(tokenGrant{token: fmt.Sprintf("token-%040d", i), expires: now.Add(time.Hour)})
+	}
+	if len(full.entries) != 100 || len(full.order) > 2*100+64 || cap(full.order) > 4*(2*100+64) {
+		t.Fatalf("%d entries, eviction queue len %d cap %d", len(full.entries), len(full.order), cap(full.order))
+	}
+}
+
+// A cached entry must not keep the request's header block or the token's
+// decoded payload alive, and must give back exactly what was stored: its
+// strings are views of its own record.
+func TestCacheRecordsOwnTheirStrings(t *testing.T) {
+	c := newTokenCache(10, 1<<20, time.Hour)
+	block := "x-other: " + strings.Repeat("v", 1000) + "authorization: Bearer abcdefghijklmnopqrstuvwxyz0123456789"
+	token := block[len(block)-36:]
+	payload := `{"sub":"alice","client_id":"app","jti":"j1","scope":"read write a\u0020b"}`
+	sub := func(v string) string { i := strings.Index(payload, v); return payload[i : i+len(v)] }
+	c.store(tokenGrant{token: token, provider: 3, keysID: 7, expires: time.Unix(2, 0), subject: sub("alice"), clientID: sub("app"),
+		tokenID: sub("j1"), scopes: []string{sub("read"), sub("write"), "a b"}, headers: [][2]string{{"x-mcp-subject", sub("alice")}, {"x-empty", ""}}})
+	got, ok := c.lookup(token, time.Unix(1, 0))
+	if !ok {
+		t.Fatal("stored entry not found")
+	}
+	if got.provider != 3 || got.keysID != 7 {
+		t.Errorf("provider %d keysID %d, want 3 and 7", got.provider, got.keysID)
+	}
+	if !got.scopes.containsAll([]string{"read", "write", "a b"}) || got.scopes.contains("a") || got.scopes.contains("b") || got.scopes.contains("") {
+		t.Errorf("scopes not kept whole: %q", got.scopes)
+	}
+	if h := got.headers.pairs(); len(h) != 2 || h[0] != [2]string{"x-mcp-subject", "alice"} || h[1] != [2]string{"x-empty", ""} {
+		t.Errorf("headers = %q", h)
+	}
+	within := func(s, outer string) bool {
+		p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(outer)))
+		return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(outer))
+	}
+	record := c.entries[keyOf(token)].view()
+	kept := []string{got.subject, got.clientID, got.tokenID, got.headers.pairs()[0][1]}
+	want := []string{"alice", "app", "j1", "alice"}
+	for i, s := range kept {
+		if s != want[i] {
+			t.Errorf("kept string %d = %q, want %q", i, s, want[i])
+		}
+		if within(s, block) || within(s, payload) || !within(s, record) {
+			t.Errorf("kept string %q is not a view of the entry's own record", s)
+		}
+	}
+	if _, ok := c.lookup(token, time.Unix(2, 0)); ok {
+		t.Error("served at its expiry time")
+	}
+}
+
+// Records are written one after another into shared slabs, so the cache's
+// long-lived memory is a few large blocks; an oversized record gets its own.
+func TestCacheRecordsShareSlabsInInsertionOrder(t *testing.T) {
+	c := newTokenCache(100, 1<<30, time.Hour)
+	exp := time.Unix(2, 0)
+	small := func(i int) tokenGrant {
+		return tokenGrant{token: strings.Repeat("s", 40) + string(rune('a'+i)), expires: exp}
+	}
+	for i := range 3 {
+		c.store(small(i))
+	}
+	addr := func(g tokenGrant) (uintptr, int) {
+		r := c.entries[keyOf(g.token)]
+		return uintptr(unsafe.Pointer(unsafe.SliceData(r.data))), len(r.data)
+	}
+	for i := 1; i < 3; i++ {
+		prev, n := addr(small(i - 1))
+		if cur, _ := addr(small(i)); cur != prev+uintptr(n) {
+			t.Fatalf("record %d is not written right after record %d", i, i-1)
+		}
+	}
+	big := tokenGrant{token: strings.Repeat("b", slabBytes/2), expires: exp}
+	c.store(big)
+	next := tokenGrant{token: strings.Repeat("s", 40) + "z", expires: exp}
+	c.store(next)
+	last, n := addr(small(2))
+	if cur, _ := addr(next); cur != last+uintptr(n) {
+		t.Fatal("an oversized record took the slab's room")
+	}
+	if r := c.entries[keyOf(big.token)]; cap(r.data) != recordSize(big) {
+		t.Fatalf("oversized record: capacity %d, want its own allocation of %d", cap(r.data), recordSize(big))
 	}
 }

@@ -10,13 +10,14 @@ type credential struct {
 	token string // the bearer token, "" when none was sent
 }
 
-// extractBearer finds the bearer token (RFC 6750 §2.1) and refuses requests
-// that present credentials in ways an MCP resource server must not accept:
-// two Authorization headers, a token in the query string (MCP forbids it,
-// RFC 6750 §2.3), an empty or syntactically invalid b64token, or a token
-// larger than maxBytes. Another scheme (e.g. Basic) counts as no token
-// (RFC 6750 §3: no error code).
-func extractBearer(authorization []string, rawQuery string, maxBytes int, scope string) (credential, *Error) {
+// bearerCredential finds the bearer token (RFC 6750 §2.1) and refuses
+// requests that present credentials in ways an MCP resource server must not
+// accept: two Authorization headers, a token in the query string (MCP
+// forbids it, RFC 6750 §2.3), an empty token, or a token larger than
+// maxBytes. Another scheme (e.g. Basic) counts as no token (RFC 6750 §3: no
+// error code). The b64token syntax is checkB64Token's, which Guard.Check
+// skips for a token found in the cache.
+func bearerCredential(authorization []string, rawQuery string, maxBytes int, scope string) (credential, *Error) {
 	if hasAccessTokenParam(rawQuery) {
 		return credential{}, invalidRequest("access tokens are accepted only in the Authorization header", scope)
 	}
@@ -40,14 +41,21 @@ func extractBearer(authorization []string, rawQuery string, maxBytes int, scope 
 	if len(token) > maxBytes {
 		return credential{}, invalidRequest("bearer token too large", scope)
 	}
-	if !isB64Token(token) {
-		return credential{}, invalidRequest("bearer token has invalid characters", scope)
-	}
 	return credential{token: token}, nil
+}
+
+// checkB64Token refuses a bearer token outside the b64token syntax.
+func checkB64Token(token, scope string) *Error {
+	if token != "" && !isB64Token(token) {
+		return invalidRequest("bearer token has invalid characters", scope)
+	}
+	return nil
 }
 
 // isB64Token reports whether s matches RFC 6750 §2.1:
 // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+// It runs on every token-carrying request, so it is one table load per
+// byte: in wasm a chain of range comparisons costs several times more.
 func isB64Token(s string) bool {
 	end := len(s)
 	for end > 0 && s[end-1] == '=' {
@@ -57,16 +65,26 @@ func isB64Token(s string) bool {
 		return false
 	}
 	for i := 0; i < end; i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c == '-', c == '.', c == '_', c == '~', c == '+', c == '/':
-		default:
+		if !b64TokenChar[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// b64TokenChar marks the bytes allowed in a b64token before its padding.
+var b64TokenChar = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-._~+/" {
+		t[c] = true
+	}
+	return t
+}()
 
 // hasAccessTokenParam reports whether the query string carries an
 // access_token parameter, in any percent-encoding of its name.

@@ -5,6 +5,19 @@ import (
 	"testing"
 )
 
+// extractBearer is everything Guard.Check asks of an Authorization header
+// that is not in the cache: bearerCredential, then the b64token syntax.
+func extractBearer(authorization []string, rawQuery string, maxBytes int, scope string) (credential, *Error) {
+	cred, err := bearerCredential(authorization, rawQuery, maxBytes, scope)
+	if err == nil {
+		err = checkB64Token(cred.token, scope)
+	}
+	if err != nil {
+		return credential{}, err
+	}
+	return cred, nil
+}
+
 func TestExtractBearer(t *testing.T) {
 	long := strings.Repeat("a", 8193)
 	tests := []struct {

@@ -70,7 +70,7 @@ func Parse(body []byte, opts ...ParseOption) (*Set, error) {
 			return nil, fmt.Errorf("%w: key %d has member %q", ErrPrivateKeyMaterial, i, name)
 		}
 	}
-	s := &Set{}
+	s := &Set{id: lastSetID.Add(1)}
 	for i, el := range elements {
 		key, kid, err := parseKey(el)
 		if err != nil {

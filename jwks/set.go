@@ -3,12 +3,28 @@ package jwks
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 )
 
 // Set is a parsed JWK Set. It is immutable after Parse and safe to share.
 type Set struct {
+	id      uint64
 	keys    []*Key
 	skipped []SkippedKey
+}
+
+// lastSetID numbers the sets Parse returns, across the process.
+var lastSetID atomic.Uint64
+
+// ID tells this set apart from every other set Parse returned in this
+// process, even one parsed from the same document: a cache of tokens
+// verified with a set compares IDs rather than holding the set itself.
+// It is 0 for a nil Set.
+func (s *Set) ID() uint64 {
+	if s == nil {
+		return 0
+	}
+	return s.id
 }
 
 // Keys returns the usable keys in document order. The slice is a copy; the

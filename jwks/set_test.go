@@ -126,3 +126,24 @@ func TestSetIsImmutable(t *testing.T) {
 		t.Errorf("Select after caller changes = %v, %v", key, err)
 	}
 }
+
+// Each parsed set has its own ID, even when parsed from the same document:
+// the token cache relies on it to drop tokens verified with a replaced set.
+func TestSetIDsAreDistinct(t *testing.T) {
+	k := testKeys(t)
+	doc := setJSON(t, rsaJWK(&k.rsa2048.PublicKey, "rsa"))
+	a, err := Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID() == 0 || b.ID() == 0 || a.ID() == b.ID() {
+		t.Fatalf("IDs %d and %d: want two distinct non-zero IDs", a.ID(), b.ID())
+	}
+	if (*Set)(nil).ID() != 0 {
+		t.Fatal("nil set: want ID 0")
+	}
+}

@@ -1,7 +1,6 @@
 package jwt
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -21,7 +20,7 @@ type Claims struct {
 	// array), without duplicates, in order of appearance.
 	Scopes []string
 
-	raw map[string]any // the whole payload, numbers as json.Number
+	raw jsonMembers // the whole payload
 }
 
 // Value renders the top-level claim name for an upstream request header:
@@ -34,28 +33,26 @@ func (c *Claims) Value(name string) (string, bool) {
 	if c == nil {
 		return "", false
 	}
+	v, _ := c.raw.get(name)
 	var s string
-	switch v := c.raw[name].(type) {
-	case string:
-		s = v
-	case json.Number:
-		s = string(v)
-	case bool:
+	switch v.kind {
+	case jsonString, jsonNumber:
+		s = v.text
+	case jsonBool:
 		s = "false"
-		if v {
+		if v.boolean {
 			s = "true"
 		}
-	case []any:
-		parts := make([]string, len(v))
-		for i, e := range v {
-			es, ok := e.(string)
-			if !ok {
+	case jsonArray:
+		parts := make([]string, len(v.items))
+		for i, e := range v.items {
+			if e.kind != jsonString {
 				return "", false
 			}
-			parts[i] = es
+			parts[i] = e.text
 		}
 		s = strings.Join(parts, ",")
-	default:
+	default: // absent, null, object
 		return "", false
 	}
 	if !isFieldValue(s) {

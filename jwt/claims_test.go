@@ -1,7 +1,10 @@
 package jwt
 
 import (
+	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -149,5 +152,18 @@ func TestValue(t *testing.T) {
 	var none *Claims
 	if _, ok := none.Value("sub"); ok {
 		t.Error("nil Claims has a value")
+	}
+}
+
+func TestWholeSecondsMatchesParseFloat(t *testing.T) {
+	for _, text := range []string{"0", "7", "1700000000", "253402300799", "253402300800", "999999999999", "1000000000000", "1.5", "1e3", "-1", ""} {
+		sec, ok := wholeSeconds(text)
+		f, err := strconv.ParseFloat(text, 64)
+		switch {
+		case ok && (err != nil || float64(sec) != f || sec > maxNumericDate):
+			t.Errorf("wholeSeconds(%q) = %d, ParseFloat %v %v", text, sec, f, err)
+		case !ok && err == nil && f == math.Trunc(f) && f >= 0 && f <= maxNumericDate && !strings.ContainsAny(text, ".e"):
+			t.Errorf("wholeSeconds(%q) refused a plain date", text)
+		}
 	}
 }

@@ -17,14 +17,14 @@ type Header struct {
 }
 
 // parseHeader decodes and checks a protected header.
-func parseHeader(b []byte) (Header, error) {
+func parseHeader(b string) (Header, error) {
 	m, err := decodeObject(b)
 	if err != nil {
 		return Header{}, fmt.Errorf("header: %w", err)
 	}
 	var h Header
 
-	alg, ok := m["alg"].(string)
+	alg, ok, _ := m.str("alg")
 	if !ok || alg == "" {
 		return Header{}, fmt.Errorf("%w: alg missing or not a string", ErrAlgorithm)
 	}
@@ -34,8 +34,7 @@ func parseHeader(b []byte) (Header, error) {
 	}
 	h.Algorithm = alg
 
-	if v, present := m["kid"]; present {
-		kid, ok := v.(string)
+	if kid, ok, present := m.str("kid"); present {
 		if !ok || kid == "" {
 			return Header{}, fmt.Errorf("%w: kid not a non-empty string", ErrMalformed)
 		}
@@ -45,17 +44,16 @@ func parseHeader(b []byte) (Header, error) {
 	// RFC 7515 §4.1.11: a recipient that does not understand every listed
 	// extension must reject the JWS. We implement none, so any crit, well
 	// formed or not, is a rejection.
-	if _, present := m["crit"]; present {
+	if _, present := m.get("crit"); present {
 		return Header{}, ErrCritical
 	}
 
 	// cty announces a nested JWT (RFC 7519 §5.2), which we do not unwrap.
-	if _, present := m["cty"]; present {
+	if _, present := m.get("cty"); present {
 		return Header{}, fmt.Errorf("%w: cty (nested JWT) not supported", ErrMalformed)
 	}
 
-	if v, present := m["typ"]; present {
-		typ, ok := v.(string)
+	if typ, ok, present := m.str("typ"); present {
 		if !ok || !isJWTType(typ) {
 			return Header{}, fmt.Errorf("%w: typ is not JWT or at+jwt", ErrTokenType)
 		}

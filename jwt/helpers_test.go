@@ -175,4 +175,4 @@ func parseAndValidate(v *Validator, token string, key crypto.PublicKey) (*Claims
 	return v.Validate(t, key, testNow)
 }
 
-func jsonNumber(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }
+func numberClaim(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }

@@ -11,9 +11,9 @@ type Token struct {
 	// header is what Validate acts on: a caller editing the exported copy
 	// must not change which algorithm verifies the signature.
 	header       Header
-	signingInput string         // the bytes the signature covers
-	signature    []byte         // decoded signature
-	claims       map[string]any // decoded payload, numbers as json.Number
+	signingInput string      // the bytes the signature covers
+	signature    []byte      // decoded signature
+	claims       jsonMembers // decoded payload
 }
 
 // Parse checks raw as a compact JWS (RFC 7515 §7.1) more strictly than
@@ -51,6 +51,6 @@ func (t *Token) UnverifiedIssuer() (string, bool) {
 	if t == nil {
 		return "", false
 	}
-	iss, ok := t.claims["iss"].(string)
+	iss, ok, _ := t.claims.str("iss")
 	return iss, ok
 }

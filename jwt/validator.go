@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	gojwt "github.com/golang-jwt/jwt/v5"
 )
 
 // Defaults and bounds for the clock skew applied to exp, nbf and iat.
@@ -30,13 +28,12 @@ var (
 // Validator checks tokens for one provider (issuer). It is built once at
 // configure time, never changes afterwards, and is safe to share.
 type Validator struct {
-	issuer          string
-	audiences       []string
-	algorithms      []string
-	clockSkew       time.Duration
-	requireATType   bool
-	maxLifetime     time.Duration // 0: no limit
-	claimValidation []gojwt.ParserOption
+	issuer        string
+	audiences     []string
+	algorithms    []string
+	clockSkew     time.Duration
+	requireATType bool
+	maxLifetime   time.Duration // 0: no limit
 }
 
 // Option configures a Validator.
@@ -122,15 +119,6 @@ func NewValidator(opts ...Option) (*Validator, error) {
 		clockSkew:     s.clockSkew,
 		requireATType: s.requireATType,
 		maxLifetime:   s.maxLifetime,
-	}
-	// golang-jwt's own claim validation runs after ours as a second opinion
-	// (see Validate); its options are fixed here, only the clock varies.
-	v.claimValidation = []gojwt.ParserOption{
-		gojwt.WithIssuer(v.issuer),
-		gojwt.WithAudience(v.audiences...),
-		gojwt.WithExpirationRequired(),
-		gojwt.WithIssuedAt(),
-		gojwt.WithLeeway(v.clockSkew),
 	}
 	return v, nil
 }

@@ -142,7 +142,7 @@ func TestFromGoJWTMapsEveryClaimError(t *testing.T) {
 // are right (they are stricter); drive it directly so it is known to work.
 func TestSecondOpinionRejectsWhatGolangJWTRejects(t *testing.T) {
 	v := newTestValidator(t)
-	num := func(n int64) any { return jsonNumber(n) }
+	num := func(n int64) any { return numberClaim(n) }
 	ok := claimSet{"iss": testIssuer, "aud": testAudience, "exp": num(testNow.Unix() + 60)}
 	tests := []struct {
 		name   string

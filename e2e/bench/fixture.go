@@ -79,10 +79,14 @@ func (p *Proxy) Close() { _ = p.H.Close() }
 // newPluginProxy starts n VMs of the plugin with cfg and, when serve is set,
 // answers the first JWKS fetch with the issuer's keys.
 func (f *Fixture) newPluginProxy(n int, cfg string, serve bool) (*Proxy, error) {
+	logs := io.Writer(io.Discard)
+	if debugGC != "" {
+		logs = os.Stderr // the runtime's gctrace lines arrive as error logs
+	}
 	h := host.New(context.Background(), f.Plugin, host.Options{
 		Clusters:  []string{scenario.Cluster},
 		Start:     epoch,
-		LogOutput: io.Discard,
+		LogOutput: logs,
 	})
 	p := &Proxy{H: h}
 	for i := 0; i < n; i++ {
@@ -107,6 +111,15 @@ func (f *Fixture) newPluginProxy(n int, cfg string, serve bool) (*Proxy, error) 
 	return p, nil
 }
 
+// debugGC is BENCH_GODEBUG: when set (e.g. "gctrace=1"), benchmark VMs run
+// with it as GODEBUG and their log lines go to stderr, to see what the Go
+// heap does inside the VM.
+var debugGC = os.Getenv("BENCH_GODEBUG")
+
 func pluginVM(cfg []byte) host.VMConfig {
-	return host.VMConfig{VMID: "mcp-oauth-wasm", RootID: "mcp-oauth-wasm", PluginName: "mcp-oauth-wasm", PluginConfiguration: cfg}
+	vm := host.VMConfig{VMID: "mcp-oauth-wasm", RootID: "mcp-oauth-wasm", PluginName: "mcp-oauth-wasm", PluginConfiguration: cfg}
+	if debugGC != "" {
+		vm.Env = map[string]string{"GODEBUG": debugGC}
+	}
+	return vm
 }

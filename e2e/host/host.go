@@ -40,9 +40,6 @@ type Options struct {
 	Start time.Time
 	// FailurePolicy applies to streams on a failed VM (default FailClosed).
 	FailurePolicy FailurePolicy
-	// CallTimeout bounds each call into the plugin in wall time, so a
-	// plugin that spins cannot hang a test (default 30s).
-	CallTimeout time.Duration
 	// LogOutput, if set, receives every plugin log line as it is written.
 	LogOutput io.Writer
 }
@@ -72,9 +69,6 @@ type Host struct {
 func New(ctx context.Context, m *Module, opts Options) *Host {
 	if opts.Start.IsZero() {
 		opts.Start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	if opts.CallTimeout <= 0 {
-		opts.CallTimeout = 30 * time.Second
 	}
 	h := &Host{
 		ctx: ctx, mod: m, opts: opts, wasi: newWASIProfile(opts.WASI),

@@ -60,7 +60,7 @@ func (vm *VM) alloc(size uint32) uint32 {
 	}
 	saved := vm.allowed
 	vm.allowed = vm.h.wasi.allocAllowed
-	res, err := fn.Call(vm.callCtx, uint64(size))
+	res, err := fn.Call(vm.baseCtx, uint64(size))
 	vm.allowed = saved
 	if err != nil {
 		panic(fmt.Errorf("%w: %w", errAlloc, err))

@@ -84,7 +84,6 @@ type VM struct {
 	gen   int // incremented by each reload
 
 	baseCtx context.Context
-	callCtx context.Context
 
 	rootID     uint32
 	nextCtxID  uint32
@@ -246,18 +245,15 @@ func (vm *VM) invoke(ctxID uint32, name string, args ...uint64) (uint64, bool, e
 	if fn == nil {
 		return 0, false, nil
 	}
-	savedCur, savedEff, savedCtx := vm.current, vm.effective, vm.callCtx
+	savedCur, savedEff := vm.current, vm.effective
 	vm.current, vm.effective = ctxID, 0
-	var cancel context.CancelFunc = func() {}
 	if vm.depth == 0 {
-		vm.callCtx, cancel = context.WithTimeout(vm.baseCtx, vm.h.opts.CallTimeout)
 		vm.callLog.Reset()
 	}
 	vm.depth++
-	out, err := fn.Call(vm.callCtx, args...)
+	out, err := fn.Call(vm.baseCtx, args...)
 	vm.depth--
-	cancel()
-	vm.current, vm.effective, vm.callCtx = savedCur, savedEff, savedCtx
+	vm.current, vm.effective = savedCur, savedEff
 	if err != nil {
 		vm.fail(name, err)
 		return 0, true, vm.failed
