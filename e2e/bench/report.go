@@ -266,7 +266,8 @@ const notes = `
 - **Invalid signature**: an RS256 token signed by a key that is not served, under the served key's kid: a full verification that fails, every time (failures are not cached).
 - **Allocations in wasm** are Go heap allocations inside the module; the host cannot see them. What it can see is the module's linear memory, which only grows: it is reported before and after each timed loop and through the long memory run.
 - **Bare verification** has its own module because the plugin exports nothing but proxy-wasm callbacks. The ratios "miss / bare verification" compare whole requests in the same host: the verifier request pays the same host overhead (context, callbacks, done) as a plugin request, but reads no headers.
-- The wasm host exposes WASI as released Envoy does (cpp-host PR #427): poll_oneoff returns ENOSYS and is not allowed inside proxy_on_memory_allocate.
+- The wasm host exposes WASI as released Envoy does (cpp-host PR #427): poll_oneoff returns ENOSYS and is not allowed inside proxy_on_memory_allocate. It compiles modules without wazero's termination checks (WithCloseOnContextDone), as Envoy's runtimes run them: those checks made every guest loop about ten times slower (2.3 against 28 ns a byte), and reports written before 2026-11-27 12:00 UTC were measured with them.
+- Both modules are what make build ships: Go's output shrunk by wasm-opt -Oz (README, Toolchain).
 - Numbers are wall-clock on a shared machine (see the load average): compare ratios within this file, not across machines. Ratios are taken between cases of the same round.
 - The memory run counts whole 64 KiB wasm pages as the module's memory grows; Go's runtime on wasm grows it by about 4 MiB at a time, so "growth in the second half" is either 0 or at least one such step.
 `
