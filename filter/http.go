@@ -166,9 +166,6 @@ func (h *httpContext) apply(o guard.Outcome) bool {
 	case guard.Forward:
 		h.responseHeaders = o.ResponseHeaders
 		for _, name := range o.RemoveHeaders {
-			if replaced(name, o.SetHeaders) {
-				continue // a replace drops every value of the name first (Envoy setCopy)
-			}
 			if err := proxywasm.RemoveHttpRequestHeader(name); err != nil {
 				h.plugin.log.errorf("mcp-oauth-wasm: cannot remove header %s: %v", name, err)
 				h.failClosed()
@@ -187,17 +184,6 @@ func (h *httpContext) apply(o guard.Outcome) bool {
 		h.send(o.Response)
 		return false
 	}
-}
-
-// replaced reports whether name is among the headers about to be set.
-// Header names here are the configuration's, lower-case already.
-func replaced(name string, set [][2]string) bool {
-	for _, kv := range set {
-		if kv[0] == name {
-			return true
-		}
-	}
-	return false
 }
 
 // send is the one place a local reply leaves the filter.

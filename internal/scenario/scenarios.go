@@ -95,18 +95,23 @@ func All() []Scenario {
 		{"valid token: forwarded without Authorization, identity headers set, spoofed copies removed", func(e *Env) {
 			started(e, BaseConfig)
 			tok := e.Token("rsa-1", "mcp:tools:read mcp:tools:write")
-			up := e.Forwarded(e.Send("POST", "/mcp", Bearer(tok), [2]string{"x-mcp-subject", "admin"}))
-			if _, ok := Header(up, "authorization"); ok {
-				e.T.Fatal("authorization header forwarded upstream")
-			}
-			if v, _ := Header(up, "x-mcp-subject"); v != "user-123" {
-				e.T.Fatalf("x-mcp-subject = %q, want user-123", v)
-			}
-			if v, _ := Header(up, "x-mcp-client"); v != "client-abc" {
-				e.T.Fatalf("x-mcp-client = %q, want client-abc", v)
-			}
-			if n := countHeader(up, "x-mcp-subject"); n != 1 {
-				e.T.Fatalf("x-mcp-subject appears %d times", n)
+			// Twice: validated, then from the cache; each time with two
+			// spoofed copies, which the set identity header must replace.
+			for range 2 {
+				up := e.Forwarded(e.Send("POST", "/mcp", Bearer(tok), [2]string{"x-mcp-subject", "admin"},
+					[2]string{"x-mcp-client", "evil"}, [2]string{"x-mcp-subject", "root"}))
+				if _, ok := Header(up, "authorization"); ok {
+					e.T.Fatal("authorization header forwarded upstream")
+				}
+				if v, _ := Header(up, "x-mcp-subject"); v != "user-123" {
+					e.T.Fatalf("x-mcp-subject = %q, want user-123", v)
+				}
+				if v, _ := Header(up, "x-mcp-client"); v != "client-abc" {
+					e.T.Fatalf("x-mcp-client = %q, want client-abc", v)
+				}
+				if n, m := countHeader(up, "x-mcp-subject"), countHeader(up, "x-mcp-client"); n != 1 || m != 1 {
+					e.T.Fatalf("x-mcp-subject appears %d times, x-mcp-client %d", n, m)
+				}
 			}
 			e.NoLogContains(tok)
 			e.NoLogContains(tok[len(tok)-20:])
