@@ -102,15 +102,8 @@ func keyOf(token string) (k cacheKey) {
 	return k
 }
 
-// lookup returns the grant for token if it is still valid at now, and
-// counts a hit or a miss.
-func (c *tokenCache) lookup(token string, now time.Time) (cachedToken, bool) {
-	t, ok := c.find(token, now)
-	c.count(ok)
-	return t, ok
-}
-
-// find is lookup without counting, for a caller that counts once it knows
+// find returns the grant for token if it is still valid at now. It does
+// not count a hit or a miss: the caller does (count) once it knows whether
 // the grant is used.
 func (c *tokenCache) find(token string, now time.Time) (cachedToken, bool) {
 	if c == nil {

@@ -39,6 +39,13 @@ func newTestGuard(t *testing.T, cache string) (*Guard, *remoteKeys, *scenario.Is
 	return g, &remoteKeys{set: set}, issuer
 }
 
+// lookup is find and count, as Guard.Check does them for a bearer token.
+func (c *tokenCache) lookup(token string, now time.Time) (cachedToken, bool) {
+	t, ok := c.find(token, now)
+	c.count(ok)
+	return t, ok
+}
+
 func post(token string) Request {
 	return Request{Method: "POST", Path: "/mcp", Authorization: []string{"Bearer " + token}}
 }
