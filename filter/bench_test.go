@@ -64,20 +64,6 @@ func benchTokens(b *testing.B, kid string, n int) []string {
 	return benchPools[kid][:n]
 }
 
-// benchHeaders is the request every case sends (as e2e/bench.Headers).
-func benchHeaders(method, path, token string) [][2]string {
-	h := [][2]string{
-		{":authority", "mcp.example.com"}, {":path", path}, {":method", method}, {":scheme", "https"},
-		{"user-agent", "mcp-client/1.0"}, {"accept", "application/json, text/event-stream"},
-		{"content-type", "application/json"}, {"x-forwarded-proto", "https"},
-		{"x-request-id", "4b1f0a52-8c7e-4d8e-9a0b-2f6d3c1e7a90"},
-	}
-	if token != "" {
-		h = append(h, [2]string{"authorization", "Bearer " + token})
-	}
-	return h
-}
-
 type benchCase struct {
 	name         string
 	method, path string
@@ -124,14 +110,14 @@ func benchCases() []benchCase {
 func (c benchCase) headersFor(b *testing.B, n int) [][][2]string {
 	out := make([][][2]string, n)
 	if c.tokens == nil {
-		h := benchHeaders(c.method, c.path, "")
+		h := scenario.BenchHeaders(c.method, c.path, "")
 		for i := range out {
 			out[i] = h
 		}
 		return out
 	}
 	for i, t := range c.tokens(b, n) {
-		out[i] = benchHeaders(c.method, c.path, t)
+		out[i] = scenario.BenchHeaders(c.method, c.path, t)
 	}
 	return out
 }
@@ -140,16 +126,7 @@ func (c benchCase) headersFor(b *testing.B, n int) [][][2]string {
 // the JWKS, returning the host, the plugin context and the reset function.
 func startBenchPlugin(b *testing.B) (proxytest.HostEmulator, *pluginContext, func()) {
 	b.Helper()
-	vm := &capturingVM{vmContext: vmContext{now: func() time.Time { return benchNow }}}
-	opt := proxytest.NewEmulatorOption().WithVMContext(vm).WithPluginConfiguration([]byte(scenario.BaseConfig))
-	host, reset := proxytest.NewHostEmulator(opt)
-	if host.StartPlugin() != types.OnPluginStartStatusOK {
-		reset()
-		b.Fatal("plugin did not start")
-	}
-	call := host.GetCalloutAttributesFromContext(proxytest.PluginContextID)[0]
-	host.CallOnHttpCallResponse(call.CalloutID, [][2]string{{":status", "200"}}, nil, benchIssuer(b).JWKS("rsa-1", "ec-1", "ed-1"))
-	return host, vm.plugin, reset
+	return startCapturing(b, benchNow, benchIssuer(b).JWKS("rsa-1", "ec-1", "ed-1"))
 }
 
 // BenchmarkRequest runs each case as a whole stream through proxytest:

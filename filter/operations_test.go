@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/internal/scenario"
-	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
-	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 )
 
 // TestOperations runs the migration and operations table (API keys,
@@ -52,17 +50,10 @@ func TestOperationsLogLevels(t *testing.T) {
 func TestInternalErrorCountedAndLogged(t *testing.T) {
 	issuer, _ := scenario.NewIssuers(t)
 	now := time.Unix(1_900_000_000, 0)
-	vm := &capturingVM{vmContext: vmContext{now: func() time.Time { return now }}}
-	opt := proxytest.NewEmulatorOption().WithVMContext(vm).WithPluginConfiguration([]byte(scenario.BaseConfig))
-	host, reset := proxytest.NewHostEmulator(opt)
+	host, plugin, reset := startCapturing(t, now, issuer.JWKS("rsa-1"))
 	defer reset()
-	if host.StartPlugin() != types.OnPluginStartStatusOK {
-		t.Fatal("plugin did not start")
-	}
-	call := host.GetCalloutAttributesFromContext(proxytest.PluginContextID)[0]
-	host.CallOnHttpCallResponse(call.CalloutID, [][2]string{{":status", "200"}}, nil, issuer.JWKS("rsa-1"))
 	token := issuer.Mint("rsa-1", issuer.Standard(now, scenario.Resource, "mcp:tools:read"), nil)
-	vm.plugin.remotes = nil // KeySet now indexes out of range
+	plugin.remotes = nil // KeySet now indexes out of range
 	id := host.InitializeHttpContext()
 	host.CallOnRequestHeaders(id, [][2]string{{":method", "POST"}, {":path", "/mcp"}, {"x-request-id", "req-500"}, {"authorization", "Bearer " + token}}, true)
 	if v, err := host.GetCounterMetric("mcp_oauth.requests.outcome.internal_error"); err != nil || v != 1 {

@@ -72,7 +72,7 @@ func (f *Fixture) FetchRun(vms int, d, latency time.Duration) *FetchResult {
 	}
 	tok := f.Issuer.Mint("rsa-1", f.Issuer.Standard(p.H.Now(), scenario.Resource, "mcp:tools:read"), nil)
 	for _, vm := range p.VMs {
-		if send(vm, Headers("POST", "/mcp", tok), outcome{forwarded: true}) == nil {
+		if send(vm, scenario.BenchHeaders("POST", "/mcp", tok), outcome{forwarded: true}) == nil {
 			r.ServedAtTheEnd++
 		}
 	}
@@ -124,7 +124,7 @@ func (f *Fixture) UnknownKidStorm(vms, n int) *StormResult {
 	var streams []*host.Stream
 	var dispatched time.Time
 	for i, tok := range tokens {
-		streams = append(streams, p.VMs[i%vms].Request(Headers("POST", "/mcp", tok), nil))
+		streams = append(streams, p.VMs[i%vms].Request(scenario.BenchHeaders("POST", "/mcp", tok), nil))
 		p.H.Advance(step)
 		for _, c := range p.H.PendingCalls() {
 			if dispatched.IsZero() {

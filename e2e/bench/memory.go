@@ -78,7 +78,7 @@ func (f *Fixture) MemoryRun(o MemoryOptions) (*MemoryResult, error) {
 	r.TokenBytes = len(tokens[0])
 	headers := make([][][2]string, len(tokens))
 	for i, t := range tokens {
-		headers[i] = Headers("POST", "/mcp", t)
+		headers[i] = scenario.BenchHeaders("POST", "/mcp", t)
 	}
 	p, err := f.newPluginProxy(1, scenario.BaseConfig, true)
 	if err != nil {

@@ -40,24 +40,6 @@ const (
 	CaseMetadata         = "metadata"
 )
 
-// Headers builds the request every case sends: what Envoy hands a filter
-// for an MCP client's request (pseudo-headers, the client's user-agent,
-// accept and content-type, and the x-request-id and x-forwarded-proto Envoy
-// adds), plus the bearer token when there is one. Every case sends the same
-// set, so ratios compare the plugin's work only.
-func Headers(method, path, token string) [][2]string {
-	h := [][2]string{
-		{":authority", "mcp.example.com"}, {":path", path}, {":method", method}, {":scheme", "https"},
-		{"user-agent", "mcp-client/1.0"}, {"accept", "application/json, text/event-stream"},
-		{"content-type", "application/json"}, {"x-forwarded-proto", "https"},
-		{"x-request-id", "4b1f0a52-8c7e-4d8e-9a0b-2f6d3c1e7a90"},
-	}
-	if token != "" {
-		h = append(h, [2]string{"authorization", "Bearer " + token})
-	}
-	return h
-}
-
 // outcome is what a case requires of every request it sends.
 type outcome struct {
 	forwarded bool
@@ -128,13 +110,13 @@ func (f *Fixture) RequestCases() []*Case {
 			vm := p.VMs[0]
 			headers := make([][][2]string, 0, b.N)
 			if c.tokens == nil {
-				hs := Headers(c.method, c.path, "")
+				hs := scenario.BenchHeaders(c.method, c.path, "")
 				for i := 0; i < b.N; i++ {
 					headers = append(headers, hs)
 				}
 			} else {
 				for _, t := range c.tokens(b.N) {
-					headers = append(headers, Headers(c.method, c.path, t))
+					headers = append(headers, scenario.BenchHeaders(c.method, c.path, t))
 				}
 			}
 			if c.warm {

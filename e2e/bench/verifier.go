@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/e2e/host"
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/internal/scenario"
 )
 
 // Names of the bare-verification cases; VerifyCase(kid) is the one for a
@@ -45,7 +46,7 @@ func (f *Fixture) VerifierCases() []*Case {
 			if err != nil {
 				bc.fail(b, err)
 			}
-			headers := Headers("POST", "/mcp", "")
+			headers := scenario.BenchHeaders("POST", "/mcp", "")
 			bc.MemoryBefore = vm.MemoryBytes()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
