@@ -139,7 +139,7 @@ func (h *Host) NewVM(cfg VMConfig) (*VM, error) {
 }
 
 func (vm *VM) start() error {
-	mod, err := vm.h.mod.rt.InstantiateModule(vm.baseCtx, vm.h.mod.compiled,
+	mod, err := vm.h.mod.rt.InstantiateModule(withReservedMemory(vm.baseCtx), vm.h.mod.compiled,
 		wazero.NewModuleConfig().WithName("").WithStartFunctions())
 	if err != nil {
 		return fmt.Errorf("instantiate: %w", err)
