@@ -21,6 +21,10 @@ type Claims struct {
 	Scopes []string
 
 	raw jsonMembers // the whole payload
+	// spare backs a single audience (spare[0]) and the first scopes, so
+	// that a typical token's claims are one allocation: in wasm each one
+	// costs about a microsecond, and as much again in the collector.
+	spare [6]string
 }
 
 // Value renders the top-level claim name for an upstream request header:

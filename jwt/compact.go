@@ -15,14 +15,18 @@ const maxTokenBytes = 64 << 10
 // compactJWS is a JWS compact serialization (RFC 7515 §7.1) split and
 // decoded, before its header and payload are interpreted.
 type compactJWS struct {
-	header       string // decoded protected header (JSON text)
-	payload      string // decoded payload
-	signingInput string // ASCII(BASE64URL(header) || '.' || BASE64URL(payload))
-	signature    []byte
+	headerSegment string // the header's base64url text
+	header        string // decoded protected header (JSON text); "" when known
+	known         *Header
+	payload       string // decoded payload
+	signingInput  string // ASCII(BASE64URL(header) || '.' || BASE64URL(payload))
+	signature     []byte
 }
 
-// splitCompact splits raw into its three segments and decodes them.
-func splitCompact(raw string) (compactJWS, error) {
+// splitCompact splits raw into its three segments and decodes them. A
+// header segment p accepted before is not decoded again: known is then
+// its header.
+func splitCompact(raw string, p *Parser) (compactJWS, error) {
 	if raw == "" {
 		return compactJWS{}, fmt.Errorf("%w: empty", ErrMalformed)
 	}
@@ -32,36 +36,56 @@ func splitCompact(raw string) (compactJWS, error) {
 	if strings.HasPrefix(strings.TrimLeft(raw, " \t\r\n"), "{") {
 		return compactJWS{}, errJSONSerialization
 	}
-	switch strings.Count(raw, ".") {
+	// One pass finds the dots and the segments holding a byte outside the
+	// base64url alphabet: in wasm each pass over a token costs.
+	var dots [2]int
+	var outside [3]bool
+	n := 0
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '.':
+			if n < len(dots) {
+				dots[n] = i
+			}
+			n++
+		case !base64URLChar[c] && n < len(outside):
+			outside[n] = true
+		}
+	}
+	switch n {
 	case 2:
 	case 4:
 		return compactJWS{}, errEncrypted
 	default:
 		return compactJWS{}, fmt.Errorf("%w: not 3 segments", ErrMalformed)
 	}
-	first := strings.IndexByte(raw, '.')
-	second := first + 1 + strings.IndexByte(raw[first+1:], '.')
+	h, pl, sig := raw[:dots[0]], raw[dots[0]+1:dots[1]], raw[dots[1]+1:]
+	jws := compactJWS{headerSegment: h, signingInput: raw[:dots[1]]}
+	jws.known = p.lookup(h)
 
-	// One buffer for the three decoded segments: a miss in wasm pays for
-	// every allocation twice, once now and once in the collector.
-	h, p, sig := raw[:first], raw[first+1:second], raw[second+1:]
-	buf := make([]byte, 0, b64url.DecodedLen(len(h))+b64url.DecodedLen(len(p))+b64url.DecodedLen(len(sig)))
-	var jws compactJWS
-	header, buf, err := decodeSegment(buf, h)
-	if err != nil {
-		return compactJWS{}, fmt.Errorf("header: %w", err)
+	// One buffer for the decoded segments: a miss in wasm pays for every
+	// allocation twice, once now and once in the collector.
+	size := b64url.DecodedLen(len(pl)) + b64url.DecodedLen(len(sig))
+	if jws.known == nil {
+		size += b64url.DecodedLen(len(h))
 	}
-	payload, buf, err := decodeSegment(buf, p)
-	if err != nil {
+	buf := make([]byte, 0, size)
+	var header, payload []byte
+	var err error
+	if jws.known == nil {
+		if header, buf, err = decodeSegment(buf, h, outside[0]); err != nil {
+			return compactJWS{}, fmt.Errorf("header: %w", err)
+		}
+	}
+	if payload, buf, err = decodeSegment(buf, pl, outside[1]); err != nil {
 		return compactJWS{}, fmt.Errorf("payload: %w", err)
 	}
 	// Nothing writes to buf again, so the JSON texts can be strings over
 	// it: decodeObject then hands out substrings instead of copies.
 	jws.header, jws.payload = bytesAsString(header), bytesAsString(payload)
-	if jws.signature, _, err = decodeSegment(buf, sig); err != nil {
+	if jws.signature, _, err = decodeSegment(buf, sig, outside[2]); err != nil {
 		return compactJWS{}, fmt.Errorf("signature: %w", err)
 	}
-	jws.signingInput = raw[:second]
 	return jws, nil
 }
 
@@ -81,13 +105,12 @@ var b64url = base64.RawURLEncoding.Strict()
 
 // decodeSegment decodes unpadded base64url (RFC 7515 §2) onto the end of
 // buf, which has room for it, and accepts only its canonical form. Go's
-// decoder silently skips CR and LF even in strict mode, so the alphabet is
-// checked first. It returns the decoded bytes and buf extended by them.
-func decodeSegment(buf []byte, seg string) (decoded, rest []byte, err error) {
-	for i := 0; i < len(seg); i++ {
-		if !base64URLChar[seg[i]] {
-			return nil, nil, fmt.Errorf("%w: character outside the base64url alphabet", ErrMalformed)
-		}
+// decoder silently skips CR and LF even in strict mode, so the caller
+// checks the alphabet first: outside reports a byte outside it. It returns
+// the decoded bytes and buf extended by them.
+func decodeSegment(buf []byte, seg string, outside bool) (decoded, rest []byte, err error) {
+	if outside {
+		return nil, nil, fmt.Errorf("%w: character outside the base64url alphabet", ErrMalformed)
 	}
 	start := len(buf)
 	// Decode only reads src: viewing seg's bytes in place saves a copy of

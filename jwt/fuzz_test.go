@@ -65,7 +65,7 @@ func FuzzParse(f *testing.F) {
 		if len(parts) != 3 {
 			t.Fatalf("accepted %d segments", len(parts))
 		}
-		jws, err := splitCompact(raw)
+		jws, err := splitCompact(raw, nil)
 		if err != nil {
 			t.Fatalf("Parse accepted what splitCompact refuses: %v", err)
 		}

@@ -91,7 +91,7 @@ func FuzzClaimsAgreeWithGolangJWT(f *testing.F) {
 		}
 		now := testNow.Add(time.Duration(shift%7200) * time.Second)
 		for _, v := range validators {
-			if _, err := v.checkClaims(raw, now); err != nil {
+			if err := v.checkClaims(raw, now, new(Claims)); err != nil {
 				continue
 			}
 			if err := v.secondOpinion(raw.toMap(), now); err != nil {
@@ -109,7 +109,7 @@ func TestClaimOracleSeedsCoverBothOutcomes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %s: %v", s, err)
 		}
-		if _, err := v.checkClaims(raw, testNow); err != nil {
+		if err := v.checkClaims(raw, testNow, new(Claims)); err != nil {
 			refused++
 			continue
 		}

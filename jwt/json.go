@@ -3,7 +3,7 @@ package jwt
 import (
 	"fmt"
 	"slices"
-	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -97,8 +97,13 @@ func decodeObject(s string) (jsonMembers, error) {
 	if !utf8.ValidString(s) {
 		return nil, errNotUTF8
 	}
-	d := decoders.Get().(*jsonDecoder)
-	defer d.release()
+	d := takeDecoder()
+	obj, err := d.decode(s)
+	d.release()
+	return obj, err
+}
+
+func (d *jsonDecoder) decode(s string) (jsonMembers, error) {
 	d.data, d.pos = s, 0
 	d.skipSpace()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
@@ -118,32 +123,44 @@ func decodeObject(s string) (jsonMembers, error) {
 
 // jsonDecoder reads one JSON text from data, starting at pos. Members and
 // array items are gathered on scratch stacks, and each object or array
-// gets one exactly sized slice when it closes; decoders are pooled, so
-// the stacks are allocated once.
+// gets one exactly sized slice when it closes; a decoder is kept for the
+// next call, so the stacks are allocated once.
 type jsonDecoder struct {
 	data    string
 	pos     int
 	members []jsonMember
 	items   []jsonValue
-	// The most of each stack used since the decoder left the pool: what
-	// release clears, so a pooled decoder holds no strings of old tokens.
+	// The most of each stack used since the decoder was taken: what
+	// release clears, so a kept decoder holds no strings of old tokens.
 	usedMembers, usedItems int
 }
 
-var decoders = sync.Pool{New: func() any { return &jsonDecoder{} }}
+// spareDecoder is the decoder kept between calls. One is enough: a VM
+// decodes one token at a time, and concurrent callers (natively) that find
+// it taken make their own. A sync.Pool did the same job with per-P
+// bookkeeping and a deferred Put, overhead a single-threaded VM pays on
+// every token for nothing.
+var spareDecoder atomic.Pointer[jsonDecoder]
 
-// maxPooledScratch bounds the scratch a pooled decoder keeps, so one huge
+func takeDecoder() *jsonDecoder {
+	if d := spareDecoder.Swap(nil); d != nil {
+		return d
+	}
+	return &jsonDecoder{}
+}
+
+// maxKeptScratch bounds the scratch a kept decoder holds on to, so one huge
 // token does not pin its stacks for good.
-const maxPooledScratch = 256
+const maxKeptScratch = 256
 
 func (d *jsonDecoder) release() {
-	if cap(d.members) > maxPooledScratch || cap(d.items) > maxPooledScratch {
+	if cap(d.members) > maxKeptScratch || cap(d.items) > maxKeptScratch {
 		return
 	}
 	clear(d.members[:d.usedMembers])
 	clear(d.items[:d.usedItems])
 	d.data, d.members, d.items, d.usedMembers, d.usedItems = "", d.members[:0], d.items[:0], 0, 0
-	decoders.Put(d)
+	spareDecoder.Store(d)
 }
 
 func (d *jsonDecoder) skipSpace() {

@@ -10,7 +10,8 @@ import (
 // Validate verifies t's signature with key and checks its claims at time
 // now. Order: algorithm allow-list and typ (no cryptography spent on a token
 // that cannot pass), signature, then claims — nothing the token claims is
-// looked at before the signature holds.
+// looked at before the signature holds. The Claims returned live in t:
+// validating t again overwrites them.
 //
 // The signature is checked once, by VerifySignature (golang-jwt's signing
 // methods). We do not call gojwt.Parser.ParseWithClaims: it would decode the
@@ -33,92 +34,131 @@ func (v *Validator) Validate(t *Token, key crypto.PublicKey, now time.Time) (*Cl
 	if err := VerifySignature(t.header.Algorithm, t.signingInput, t.signature, key); err != nil {
 		return nil, err
 	}
-	claims, err := v.checkClaims(t.claims, now)
-	if err != nil {
-		return nil, err
-	}
-	return claims, nil
-}
-
-// checkClaims applies the claim rules golang-jwt does not: exact types
-// (numeric dates must be JSON numbers, aud strings only), ranges, and the
-// optional lifetime bound. It returns the decoded Claims.
-// When several claims are wrong, the first failing check in this order is
-// reported: iss, aud, exp/nbf/iat, lifetime, sub/client_id/jti, scopes.
-func (v *Validator) checkClaims(raw jsonMembers, now time.Time) (*Claims, error) {
-	c := &Claims{raw: raw}
-
-	iss, ok, present := raw.str("iss")
-	if !present {
-		return nil, fmt.Errorf("%w: iss", ErrMissingClaim)
-	}
-	// Exact comparison, as OAuth compares issuer identifiers (RFC 8414
-	// §3.3, RFC 9207 §2.4): no case folding, no trailing-slash normalisation.
-	if !ok || iss != v.issuer {
-		return nil, ErrIssuer
-	}
-	c.Issuer = v.issuer
-
-	aud, err := audience(raw)
-	if err != nil {
-		return nil, err
-	}
-	if !slices.ContainsFunc(aud, func(a string) bool { return slices.Contains(v.audiences, a) }) {
-		return nil, fmt.Errorf("%w: no accepted audience", ErrAudience)
-	}
-	c.Audience = aud
-
-	if err := v.checkTimes(raw, now, c); err != nil {
-		return nil, err
-	}
-	if c.Subject, err = optionalString(raw, "sub"); err != nil {
-		return nil, err
-	}
-	if c.ClientID, err = optionalString(raw, "client_id"); err != nil {
-		return nil, err
-	}
-	if c.ID, err = optionalString(raw, "jti"); err != nil {
-		return nil, err
-	}
-	if c.Scopes, err = scopes(raw); err != nil {
+	// The claims live in the token: one allocation fewer per miss.
+	c := &t.verified
+	if err := v.checkClaims(t.claims, now, c); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
+// checkClaims applies the claim rules golang-jwt does not: exact types
+// (numeric dates must be JSON numbers, aud strings only), ranges, and the
+// optional lifetime bound. It decodes the claims into c.
+// When several claims are wrong, the first failing check in this order is
+// reported: iss, aud, exp/nbf/iat, lifetime, sub/client_id/jti, scopes.
+func (v *Validator) checkClaims(raw jsonMembers, now time.Time, c *Claims) error {
+	r := findRegistered(raw)
+	*c = Claims{raw: raw}
+
+	if r.iss == nil {
+		return fmt.Errorf("%w: iss", ErrMissingClaim)
+	}
+	// Exact comparison, as OAuth compares issuer identifiers (RFC 8414
+	// §3.3, RFC 9207 §2.4): no case folding, no trailing-slash normalisation.
+	if r.iss.kind != jsonString || r.iss.text != v.issuer {
+		return ErrIssuer
+	}
+	c.Issuer = v.issuer
+
+	if err := audience(r.aud, c); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(c.Audience, func(a string) bool { return slices.Contains(v.audiences, a) }) {
+		return fmt.Errorf("%w: no accepted audience", ErrAudience)
+	}
+
+	if err := v.checkTimes(&r, now, c); err != nil {
+		return err
+	}
+	var err error
+	if c.Subject, err = optionalString(r.sub, "sub"); err != nil {
+		return err
+	}
+	if c.ClientID, err = optionalString(r.clientID, "client_id"); err != nil {
+		return err
+	}
+	if c.ID, err = optionalString(r.jti, "jti"); err != nil {
+		return err
+	}
+	if err = scopes(r.scope, r.scp, c); err != nil {
+		return err
+	}
+	return nil
+}
+
+// registered points at the claims checkClaims reads, nil when absent.
+type registered struct {
+	iss, aud, exp, nbf, iat, sub, clientID, jti, scope, scp *jsonValue
+}
+
+// findRegistered finds them in one pass over the payload (names are unique:
+// decodeObject refuses duplicates) instead of a scan per claim.
+func findRegistered(raw jsonMembers) (r registered) {
+	for i := range raw {
+		v := &raw[i].value
+		switch raw[i].name {
+		case "iss":
+			r.iss = v
+		case "aud":
+			r.aud = v
+		case "exp":
+			r.exp = v
+		case "nbf":
+			r.nbf = v
+		case "iat":
+			r.iat = v
+		case "sub":
+			r.sub = v
+		case "client_id":
+			r.clientID = v
+		case "jti":
+			r.jti = v
+		case "scope":
+			r.scope = v
+		case "scp":
+			r.scp = v
+		}
+	}
+	return r
+}
+
 // checkTimes reads exp (required), nbf and iat into c and checks them
 // against now, widened by the clock skew on both sides: exp may lie up to
 // the skew in the past, nbf and iat up to the skew in the future.
-func (v *Validator) checkTimes(raw jsonMembers, now time.Time, c *Claims) error {
-	var hasEXP, hasNBF, hasIAT bool
+func (v *Validator) checkTimes(r *registered, now time.Time, c *Claims) error {
 	var err error
-	if c.ExpiresAt, hasEXP, err = numericDate(raw, "exp"); err != nil {
-		return err
-	}
-	if !hasEXP {
+	if r.exp == nil {
 		return fmt.Errorf("%w: exp", ErrMissingClaim)
+	}
+	if c.ExpiresAt, err = numericDate(r.exp, "exp"); err != nil {
+		return err
 	}
 	if !c.ExpiresAt.After(time.Unix(0, 0)) {
 		return fmt.Errorf("%w: exp not positive", ErrInvalidClaim)
 	}
-	if c.NotBefore, hasNBF, err = numericDate(raw, "nbf"); err != nil {
-		return err
+	if r.nbf != nil {
+		if c.NotBefore, err = numericDate(r.nbf, "nbf"); err != nil {
+			return err
+		}
 	}
-	if c.IssuedAt, hasIAT, err = numericDate(raw, "iat"); err != nil {
-		return err
+	if r.iat != nil {
+		if c.IssuedAt, err = numericDate(r.iat, "iat"); err != nil {
+			return err
+		}
 	}
 
 	if !c.ExpiresAt.After(now.Add(-v.clockSkew)) {
 		return ErrExpired
 	}
-	if hasNBF && c.NotBefore.After(now.Add(v.clockSkew)) {
+	if r.nbf != nil && c.NotBefore.After(now.Add(v.clockSkew)) {
 		return ErrNotYetValid
 	}
-	if hasIAT && c.IssuedAt.After(now.Add(v.clockSkew)) {
+	if r.iat != nil && c.IssuedAt.After(now.Add(v.clockSkew)) {
 		return ErrIssuedInFuture
 	}
 	if v.maxLifetime > 0 {
-		if !hasIAT {
+		if r.iat == nil {
 			return fmt.Errorf("%w: iat (needed for the lifetime bound)", ErrMissingClaim)
 		}
 		if c.ExpiresAt.Sub(c.IssuedAt) > v.maxLifetime {
