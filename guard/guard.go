@@ -11,8 +11,9 @@ import (
 )
 
 // Guard holds everything compiled from one configuration, for one VM's
-// plugin context. Besides the validated-token cache it is immutable after
-// New; a VM is single-threaded, so nothing needs locking.
+// plugin context. Besides the validated-token cache and the parser's
+// header memory it is immutable after New; a VM is single-threaded, so
+// nothing needs locking.
 type Guard struct {
 	providers     []provider
 	byIssuer      map[string]int
@@ -26,6 +27,7 @@ type Guard struct {
 	metadataURL   string
 	bareChallenge string
 	cache         *tokenCache // nil when token_cache.max_entries is 0
+	parser        jwt.Parser  // remembers the issuers' headers
 
 	acceptTokens  bool
 	acceptAPIKeys bool
@@ -224,6 +226,10 @@ func (g *Guard) ProviderName(i int) string { return g.providers[i].name }
 // LocalKeys returns provider i's inline key set, nil for remote providers.
 func (g *Guard) LocalKeys(i int) *jwks.Set { return g.providers[i].localKeys }
 
+// StripHeaders lists the request headers removed from every forwarded
+// request, lower-case: an outcome's RemoveHeaders is this list.
+func (g *Guard) StripHeaders() []string { return g.stripHeaders }
+
 // APIKeyHeader is the request header API keys are read from (and removed).
 func (g *Guard) APIKeyHeader() string { return g.apiKeyHeader }
 
@@ -267,7 +273,12 @@ func (g *Guard) Check(req Request, keys KeySource, now time.Time) Outcome {
 	if cred.token != "" && !r.anonymous {
 		cached, hit = g.cache.find(cred.token, now)
 	}
-	if !hit {
+	// When only tokens are accepted and the rule needs one, nothing below
+	// can answer before authorize does, and a token Parse accepts is a
+	// b64token (base64url and dots): authorize checks the syntax only when
+	// Parse refuses the token, which spares a miss a pass over it.
+	deferSyntax := g.acceptTokens && !g.acceptAPIKeys && !r.anonymous
+	if !hit && !deferSyntax {
 		if cerr := checkB64Token(cred.token, r.scope); cerr != nil {
 			return g.reply(ReasonInvalidRequest, cerr)
 		}
@@ -327,8 +338,13 @@ func (g *Guard) authorize(raw string, e cachedToken, hit bool, r *rule, settled 
 			return o
 		}
 	}
-	tok, err := jwt.Parse(raw)
+	tok, err := g.parser.Parse(raw)
 	if err != nil {
+		// Check left the b64token syntax to here (see deferSyntax): a
+		// token outside it is a malformed request, not an invalid token.
+		if cerr := checkB64Token(raw, r.scope); cerr != nil {
+			return g.reply(ReasonInvalidRequest, cerr)
+		}
 		return g.invalid(err, r, "")
 	}
 	iss, _ := tok.UnverifiedIssuer()
