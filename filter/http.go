@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,12 @@ type httpContext struct {
 	// responseHeaders are added to the upstream's response (deprecation of
 	// API keys), once.
 	responseHeaders [][2]string
+	// stripPresent marks the guard's StripHeaders the request carries (bit
+	// i for StripHeaders()[i]), so that absent ones cost no host call.
+	stripPresent uint64
+	// authorization backs the request's Authorization values: one header
+	// is the rule, and an allocation per request costs in wasm.
+	authorization [1]string
 }
 
 // OnHttpRequestHeaders is where every request is decided: the only callback
@@ -33,7 +40,7 @@ func (h *httpContext) OnHttpRequestHeaders(int, bool) (action types.Action) {
 			action = h.failClosed()
 		}
 	}()
-	req, err := h.readRequest(p.guard.APIKeyHeader())
+	req, err := h.readRequest(p.guard.APIKeyHeader(), p.guard.StripHeaders())
 	if err != nil {
 		p.log.errorf("mcp-oauth-wasm: cannot read request headers: %v", err)
 		return h.failClosed()
@@ -114,16 +121,23 @@ func (h *httpContext) OnHttpResponseHeaders(int, bool) types.Action {
 	return types.ActionContinue
 }
 
-// readRequest collects what the guard needs from the request headers, and
-// what the decision's log line names.
-func (h *httpContext) readRequest(apiKeyHeader string) (guard.Request, error) {
+// readRequest collects what the guard needs from the request headers, what
+// the decision's log line names, and which of strip the request carries.
+func (h *httpContext) readRequest(apiKeyHeader string, strip []string) (guard.Request, error) {
 	headers, err := proxywasm.GetHttpRequestHeaders()
 	if err != nil {
 		return guard.Request{}, err
 	}
-	var req guard.Request
+	req := guard.Request{Authorization: h.authorization[:0]}
+	if len(strip) > 64 {
+		h.stripPresent = ^uint64(0) // beyond the mask: remove them all
+	}
 	for _, kv := range headers {
-		switch name := strings.ToLower(kv[0]); name {
+		name := strings.ToLower(kv[0])
+		if i := slices.Index(strip, name); i >= 0 && i < 64 {
+			h.stripPresent |= 1 << i
+		}
+		switch name {
 		case ":method":
 			req.Method = kv[1]
 		case ":path":
@@ -166,6 +180,9 @@ func (h *httpContext) apply(o guard.Outcome) bool {
 	case guard.Forward:
 		h.responseHeaders = o.ResponseHeaders
 		for _, name := range o.RemoveHeaders {
+			if !h.mayCarry(name) {
+				continue
+			}
 			if err := proxywasm.RemoveHttpRequestHeader(name); err != nil {
 				h.plugin.log.errorf("mcp-oauth-wasm: cannot remove header %s: %v", name, err)
 				h.failClosed()
@@ -184,6 +201,15 @@ func (h *httpContext) apply(o guard.Outcome) bool {
 		h.send(o.Response)
 		return false
 	}
+}
+
+// mayCarry reports whether the request may carry header name: false only
+// for a StripHeaders entry that readRequest did not see. Removing a header
+// that is not there is a host call for nothing, and the header map read
+// at the start of OnHttpRequestHeaders is the whole map.
+func (h *httpContext) mayCarry(name string) bool {
+	i := slices.Index(h.plugin.guard.StripHeaders(), name)
+	return i < 0 || i >= 64 || h.stripPresent&(1<<i) != 0
 }
 
 // send is the one place a local reply leaves the filter.
