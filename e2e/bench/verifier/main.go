@@ -1,17 +1,20 @@
 // Command verifier is a proxy-wasm module that does nothing per request but
-// check one fixed token's signature with jwt.VerifySignature, the function
-// the plugin's token validation calls. The benchmark program builds it with
+// check a token's signature with jwt.VerifySignature, the function the
+// plugin's token validation calls. The benchmark program builds it with
 // the plugin's toolchain and flags and runs it in the same wazero host as
 // build/plugin.wasm, so "bare signature verification inside wasm" is
 // measured with the same compiler, runtime and crypto code.
 //
 // Plugin configuration (JSON):
 //
-//	{"jwks": {...public JWK Set...}, "token": "<compact JWS>", "verify": true}
+//	{"jwks": {...public JWK Set...}, "tokens": ["<compact JWS>", ...], "verify": true}
 //
-// The token is split, its signature decoded and its key selected once, at
-// configure time; with "verify": false a request does no work at all, which
-// measures the host's per-request overhead for this module.
+// Request i verifies tokens[i mod len(tokens)], so the bare verification
+// checks the same distinct tokens the miss benchmark sends, not one token
+// over and over (measured: the same time, within noise).
+// The tokens are split, their signatures decoded and their keys selected
+// once, at configure time; with "verify": false a request does no work at
+// all, which measures the host's per-request overhead for this module.
 package main
 
 import (
@@ -47,12 +50,13 @@ type fixedToken struct {
 type pluginContext struct {
 	types.DefaultPluginContext
 	verify bool
-	token  fixedToken
+	tokens []fixedToken
+	next   int
 }
 
 type benchConfig struct {
 	JWKS   json.RawMessage `json:"jwks"`
-	Token  string          `json:"token"`
+	Tokens []string        `json:"tokens"`
 	Verify bool            `json:"verify"`
 }
 
@@ -77,15 +81,21 @@ func (p *pluginContext) configure(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("jwks: %w", err)
 	}
-	tok, err := split(c.Token, set)
-	if err != nil {
-		return err
+	if len(c.Tokens) == 0 {
+		return errors.New("no tokens configured")
 	}
-	// A token that does not verify would benchmark the failure path.
-	if err := jwt.VerifySignature(tok.alg, tok.signingInput, tok.signature, tok.key); err != nil {
-		return fmt.Errorf("the configured token does not verify: %w", err)
+	for i, raw := range c.Tokens {
+		tok, err := split(raw, set)
+		if err != nil {
+			return fmt.Errorf("tokens[%d]: %w", i, err)
+		}
+		// A token that does not verify would benchmark the failure path.
+		if err := jwt.VerifySignature(tok.alg, tok.signingInput, tok.signature, tok.key); err != nil {
+			return fmt.Errorf("tokens[%d] does not verify: %w", i, err)
+		}
+		p.tokens = append(p.tokens, tok)
 	}
-	p.verify, p.token = c.Verify, tok
+	p.verify = c.Verify
 	return nil
 }
 
@@ -125,13 +135,14 @@ type httpContext struct {
 	p *pluginContext
 }
 
-// OnHttpRequestHeaders verifies the fixed token and lets the request pass;
+// OnHttpRequestHeaders verifies the next token and lets the request pass;
 // a failure (which configure ruled out) is a 500 the benchmark notices.
 func (h *httpContext) OnHttpRequestHeaders(int, bool) types.Action {
 	if !h.p.verify {
 		return types.ActionContinue
 	}
-	t := &h.p.token
+	t := &h.p.tokens[h.p.next]
+	h.p.next = (h.p.next + 1) % len(h.p.tokens)
 	if err := jwt.VerifySignature(t.alg, t.signingInput, t.signature, t.key); err != nil {
 		_ = proxywasm.SendHttpResponse(500, nil, []byte("verification failed"), -1)
 		return types.ActionPause

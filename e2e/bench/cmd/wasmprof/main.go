@@ -33,7 +33,7 @@ import (
 
 func main() {
 	testing.Init()
-	caseName := flag.String("case", bench.CaseCacheHit, "per-request case to run (see bench.RequestCases)")
+	caseName := flag.String("case", bench.CaseCacheHit, "per-request case to run (see bench.RequestCases and bench.VerifierCases)")
 	only := flag.String("only", `^\.proxy_on_`, "regexp of the guest function names to time")
 	top := flag.Int("top", 40, "functions to print")
 	flag.Parse()
@@ -53,7 +53,7 @@ func main() {
 	}
 	defer f.Close(ctx)
 	requests := 0
-	for _, c := range f.RequestCases() {
+	for _, c := range append(f.RequestCases(), f.VerifierCases()...) {
 		if c.Name == *caseName {
 			fmt.Println(testing.Benchmark(func(b *testing.B) { requests += b.N; c.Run(b) }))
 		}
