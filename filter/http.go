@@ -25,9 +25,11 @@ type httpContext struct {
 	// stripPresent marks the guard's StripHeaders the request carries (bit
 	// i for StripHeaders()[i]), so that absent ones cost no host call.
 	stripPresent uint64
-	// authorization backs the request's Authorization values: one header
-	// is the rule, and an allocation per request costs in wasm.
+	// authorization backs the request's Authorization values and
+	// headerSpace the identity headers the guard sets: storage of the
+	// stream's own, as an allocation per request costs in wasm.
 	authorization [1]string
+	headerSpace   [4][2]string
 }
 
 // OnHttpRequestHeaders is where every request is decided: the only callback
@@ -128,7 +130,7 @@ func (h *httpContext) readRequest(apiKeyHeader string, strip []string) (guard.Re
 	if err != nil {
 		return guard.Request{}, err
 	}
-	req := guard.Request{Authorization: h.authorization[:0]}
+	req := guard.Request{Authorization: h.authorization[:0], HeaderSpace: h.headerSpace[:0]}
 	if len(strip) > 64 {
 		h.stripPresent = ^uint64(0) // beyond the mask: remove them all
 	}

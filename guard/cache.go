@@ -42,12 +42,15 @@ type CacheStats struct {
 	Entries, Bytes          int
 }
 
-// cacheKey is the token's last bytes, inside its signature. Hashing the
+// cacheKey is the token's last 8 bytes, inside its signature. Hashing the
 // whole token is what costs in wasm (Go's string hash has no fast path
-// there, PITFALLS "Crypto cost"); a hit still compares the full token.
-type cacheKey [cacheKeyLen]byte
+// there, PITFALLS "Crypto cost"), and a uint64 takes the map's fastest
+// path; a hit still compares the full token. Keys collide only for tokens
+// whose signatures end alike, which an attacker cannot arrange for valid
+// tokens (only those are stored), and a collision costs a re-validation.
+type cacheKey uint64
 
-const cacheKeyLen = 32
+const cacheKeyLen = 8
 
 type cacheRecord struct {
 	data []byte // see encodeGrant; never written after it is built
@@ -83,7 +86,7 @@ type cachedToken struct {
 
 // entryOverhead approximates what an entry costs beyond its record: its
 // map slot, its order slot and the record's slice header.
-const entryOverhead = 96
+const entryOverhead = 64
 
 func newTokenCache(maxEntries, maxBytes int, maxAge time.Duration) *tokenCache {
 	if maxEntries <= 0 || maxBytes <= 0 {
@@ -98,7 +101,9 @@ func newTokenCache(maxEntries, maxBytes int, maxAge time.Duration) *tokenCache {
 }
 
 func keyOf(token string) (k cacheKey) {
-	copy(k[:], token[max(0, len(token)-cacheKeyLen):])
+	for i := max(0, len(token)-cacheKeyLen); i < len(token); i++ {
+		k = k<<8 | cacheKey(token[i])
+	}
 	return k
 }
 
@@ -345,12 +350,11 @@ func (p packedStrings) containsAll(required []string) bool {
 	return true
 }
 
-// pairs returns name, value, name, value, ... as header pairs.
-func (p packedStrings) pairs() [][2]string {
+// appendPairs appends name, value, name, value, ... to out as header pairs.
+func (p packedStrings) appendPairs(out [][2]string) [][2]string {
 	if p == "" {
 		return nil
 	}
-	out := make([][2]string, 0, 2)
 	for p != "" {
 		var name, value string
 		name, p = p.next()

@@ -226,7 +226,7 @@ func TestCacheRecordsOwnTheirStrings(t *testing.T) {
 	if !got.scopes.containsAll([]string{"read", "write", "a b"}) || got.scopes.contains("a") || got.scopes.contains("b") || got.scopes.contains("") {
 		t.Errorf("scopes not kept whole: %q", got.scopes)
 	}
-	if h := got.headers.pairs(); len(h) != 2 || h[0] != [2]string{"x-mcp-subject", "alice"} || h[1] != [2]string{"x-empty", ""} {
+	if h := got.headers.appendPairs(nil); len(h) != 2 || h[0] != [2]string{"x-mcp-subject", "alice"} || h[1] != [2]string{"x-empty", ""} {
 		t.Errorf("headers = %q", h)
 	}
 	within := func(s, outer string) bool {
@@ -234,7 +234,7 @@ func TestCacheRecordsOwnTheirStrings(t *testing.T) {
 		return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(outer))
 	}
 	record := c.entries[keyOf(token)].view()
-	kept := []string{got.subject, got.clientID, got.tokenID, got.headers.pairs()[0][1]}
+	kept := []string{got.subject, got.clientID, got.tokenID, got.headers.appendPairs(nil)[0][1]}
 	want := []string{"alice", "app", "j1", "alice"}
 	for i, s := range kept {
 		if s != want[i] {

@@ -62,6 +62,10 @@ type Request struct {
 	// KeysSettled is set when the request already waited for a key refresh:
 	// an unknown kid is then an invalid token, not a reason to wait again.
 	KeysSettled bool
+	// HeaderSpace, when it has room, is where the outcome's SetHeaders are
+	// built: storage the caller keeps for the stream spares an allocation
+	// per token in wasm.
+	HeaderSpace [][2]string
 }
 
 // Kind says what the filter must do with a request.
@@ -302,7 +306,7 @@ func (g *Guard) Check(req Request, keys KeySource, now time.Time) Outcome {
 	case key != "":
 		return g.authorizeAPIKey(key, r)
 	case cred.token != "":
-		o := g.authorize(cred.token, cached, hit, r, req.KeysSettled, keys, now)
+		o := g.authorize(cred.token, cached, hit, r, &req, keys, now)
 		o.Credential = CredentialBearer
 		return o
 	}
@@ -323,14 +327,14 @@ func (g *Guard) CacheStats() CacheStats { return g.cache.Stats() }
 // authorize validates the token and checks the rule's scopes. A token this
 // VM validated before, with the provider's key set unchanged, skips parsing
 // and the signature check; expiry and scopes are checked on every request.
-func (g *Guard) authorize(raw string, e cachedToken, hit bool, r *rule, settled bool, keys KeySource, now time.Time) Outcome {
+func (g *Guard) authorize(raw string, e cachedToken, hit bool, r *rule, req *Request, keys KeySource, now time.Time) Outcome {
 	g.cache.count(hit)
 	if hit {
 		if set := g.keySet(e.provider, keys); set != nil && set.ID() == e.keysID {
 			name := g.providers[e.provider].name
 			var o Outcome
 			if e.scopes.containsAll(r.requiredScopes) {
-				o = g.allow(e.headers.pairs(), nil, name)
+				o = g.allow(e.headers.appendPairs(req.HeaderSpace[:0]), nil, name)
 			} else {
 				o = g.insufficient(r, nil, name)
 			}
@@ -362,7 +366,7 @@ func (g *Guard) authorize(raw string, e cachedToken, hit bool, r *rule, settled 
 	}
 	key, err := set.Select(tok.Header.KeyID, tok.Header.HasKeyID, tok.Header.Algorithm)
 	if err != nil {
-		if errors.Is(err, jwks.ErrKeyNotFound) && p.localKeys == nil && !settled {
+		if errors.Is(err, jwks.ErrKeyNotFound) && p.localKeys == nil && !req.KeysSettled {
 			return Outcome{Kind: WaitForKeys, Provider: pi, UnknownKey: true, Reason: ReasonWaitingForKeys, ProviderName: p.name}
 		}
 		return g.invalid(err, r, p.name)
@@ -371,7 +375,7 @@ func (g *Guard) authorize(raw string, e cachedToken, hit bool, r *rule, settled 
 	if err != nil {
 		return g.invalid(err, r, p.name)
 	}
-	headers := g.identityHeaders(claims)
+	headers := g.identityHeaders(claims, req.HeaderSpace[:0])
 	expires := claims.ExpiresAt.Add(p.skew)
 	if capAt := now.Add(g.cache.maxAgeOrZero()); g.cache != nil && capAt.Before(expires) {
 		expires = capAt
@@ -435,13 +439,12 @@ func (g *Guard) forward(reason string) Outcome {
 	return Outcome{Kind: Forward, RemoveHeaders: g.stripHeaders, Reason: reason}
 }
 
-// identityHeaders renders claim_to_headers for a validated token; the filter
-// sets them after removing any client-sent copies.
-func (g *Guard) identityHeaders(claims *jwt.Claims) [][2]string {
+// identityHeaders renders claim_to_headers for a validated token, appended
+// to out; the filter sets them after removing any client-sent copies.
+func (g *Guard) identityHeaders(claims *jwt.Claims, out [][2]string) [][2]string {
 	if len(g.claimHeaders) == 0 {
 		return nil
 	}
-	out := make([][2]string, 0, len(g.claimHeaders))
 	for _, h := range g.claimHeaders {
 		if v, ok := claims.Value(h.Claim); ok {
 			out = append(out, [2]string{h.Header, v})
