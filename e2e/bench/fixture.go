@@ -25,6 +25,25 @@ type Fixture struct {
 	pools       map[string]*tokenPool
 }
 
+// Open is Load of the modules Paths names.
+func Open(ctx context.Context) (*Fixture, error) {
+	pluginPath, verifierPath, err := Paths(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Load(ctx, pluginPath, verifierPath)
+}
+
+// Case returns the request or verifier case called name, nil if none is.
+func (f *Fixture) Case(name string) *Case {
+	for _, c := range append(f.RequestCases(), f.VerifierCases()...) {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
 // Load reads and compiles both modules and creates the issuer.
 func Load(ctx context.Context, pluginPath, verifierPath string) (*Fixture, error) {
 	f := &Fixture{pools: map[string]*tokenPool{}}

@@ -22,20 +22,12 @@ func main() {
 	pairs := flag.Int("pairs", 9, "pairs to run")
 	flag.Parse()
 	ctx := context.Background()
-	pluginPath, verifierPath, err := bench.Paths(ctx)
-	if err != nil {
-		fail(err)
-	}
-	f, err := bench.Load(ctx, pluginPath, verifierPath)
+	f, err := bench.Open(ctx)
 	if err != nil {
 		fail(err)
 	}
 	defer f.Close(ctx)
-	cases := map[string]*bench.Case{}
-	for _, c := range append(f.RequestCases(), f.VerifierCases()...) {
-		cases[c.Name] = c
-	}
-	ca, cb := cases[*a], cases[*b]
+	ca, cb := f.Case(*a), f.Case(*b)
 	if ca == nil || cb == nil {
 		fail(fmt.Errorf("unknown case %q or %q", *a, *b))
 	}

@@ -43,23 +43,19 @@ func main() {
 	}
 	p := &profile{only: re, stats: map[string]*stat{}}
 	ctx := experimental.WithFunctionListenerFactory(context.Background(), p)
-	pluginPath, verifierPath, err := bench.Paths(ctx)
-	if err != nil {
-		fail(err)
-	}
-	f, err := bench.Load(ctx, pluginPath, verifierPath)
+	f, err := bench.Open(ctx)
 	if err != nil {
 		fail(err)
 	}
 	defer f.Close(ctx)
-	requests := 0
-	for _, c := range append(f.RequestCases(), f.VerifierCases()...) {
-		if c.Name == *caseName {
-			fmt.Println(testing.Benchmark(func(b *testing.B) { requests += b.N; c.Run(b) }))
-		}
-	}
-	if requests == 0 {
+	c := f.Case(*caseName)
+	if c == nil {
 		fail(fmt.Errorf("no case %q", *caseName))
+	}
+	requests := 0
+	fmt.Println(testing.Benchmark(func(b *testing.B) { requests += b.N; c.Run(b) }))
+	if requests == 0 {
+		fail(fmt.Errorf("case %s ran no request: %v", *caseName, c.Err))
 	}
 	p.print(requests, *top)
 }
