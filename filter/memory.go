@@ -10,10 +10,11 @@ import "runtime/debug"
 // GODEBUG=gctrace=1: BENCH_GODEBUG in e2e/bench).
 //
 // Measured under Envoy's WASI, 1,000,000 requests with 100,000 distinct
-// tokens through one VM (make bench): 20 MiB at the end, the last 4 MiB
-// step before request 400,000. Before the token cache kept its records in
-// slabs and stopped leaking a queue slot per miss, the same run ended at
-// 24-28 MiB, still growing; with GOGC 100 then, at 28-32 MiB.
+// tokens through one VM (make bench): 16 MiB from request 20,882 to the
+// end since the cache's keys are uint64s (20 MiB before, the last step
+// near request 440,000). Before the token cache kept its records in slabs
+// and stopped leaking a queue slot per miss, the same run ended at 24-28
+// MiB, still growing; with GOGC 100 then, at 28-32 MiB.
 //
 // Why not runtime.GC() when the heap passes a threshold: measured with a
 // threshold of 8 and 10 MiB checked every 64 requests, the VM aborted
