@@ -83,7 +83,7 @@ func (g *Guard) authorizeAPIKey(presented string, r *rule) Outcome {
 	}
 	var o Outcome
 	if (&jwt.Claims{Scopes: k.scopes}).HasScopes(r.requiredScopes) {
-		o = g.grant(r, k.scopes, k.headers, nil, "")
+		o = g.allow(k.headers, nil, "")
 	} else {
 		o = g.reply(ReasonInsufficientScope, keyLacksScope(r.scope))
 	}

@@ -383,14 +383,14 @@ func (g *Guard) authorize(raw string, e cachedToken, hit bool, r *rule, req *Req
 	g.cache.store(tokenGrant{token: raw, provider: pi, keysID: set.ID(), expires: expires,
 		scopes: claims.Scopes, headers: headers,
 		subject: claims.Subject, clientID: claims.ClientID, tokenID: claims.ID})
-	o := g.grant(r, claims.Scopes, headers, claims, p.name)
+	o := g.grant(r, headers, claims, p.name)
 	o.Subject, o.ClientID, o.TokenID = claims.Subject, claims.ClientID, claims.ID
 	return o
 }
 
-// grant authorizes a valid token against the rule's scopes.
-func (g *Guard) grant(r *rule, scopes []string, headers [][2]string, claims *jwt.Claims, providerName string) Outcome {
-	if !(&jwt.Claims{Scopes: scopes}).HasScopes(r.requiredScopes) {
+// grant authorizes a validated token against the rule's scopes.
+func (g *Guard) grant(r *rule, headers [][2]string, claims *jwt.Claims, providerName string) Outcome {
+	if !claims.HasScopes(r.requiredScopes) {
 		return g.insufficient(r, claims, providerName)
 	}
 	return g.allow(headers, claims, providerName)

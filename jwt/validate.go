@@ -81,10 +81,7 @@ func (v *Validator) checkClaims(raw jsonMembers, now time.Time, c *Claims) error
 	if c.ID, err = optionalString(r.jti, "jti"); err != nil {
 		return err
 	}
-	if err = scopes(r.scope, r.scp, c); err != nil {
-		return err
-	}
-	return nil
+	return scopes(r.scope, r.scp, c)
 }
 
 // registered points at the claims checkClaims reads, nil when absent.
