@@ -70,6 +70,13 @@ type metrics struct {
 	cacheEvict proxywasm.MetricCounter
 	validation proxywasm.MetricHistogram
 	reported   guard.CacheStats // cache counters already added to the metrics
+
+	// The counter of the last outcome counted: most requests end like the
+	// one before, and comparing four strings is much cheaper in wasm than
+	// hashing them for the map.
+	lastKey     outcomeKey
+	lastCounter proxywasm.MetricCounter
+	haveLast    bool
 }
 
 // newMetrics defines every metric of a configuration. remote[i] says whether
@@ -144,7 +151,13 @@ func (m *metrics) outcome(o guard.Outcome) {
 	case o.ProviderName != "":
 		k.provider = o.ProviderName
 	}
+	if m.haveLast && k.reason == m.lastKey.reason && k.cause == m.lastKey.cause &&
+		k.provider == m.lastKey.provider && k.apiKey == m.lastKey.apiKey {
+		increment(m.lastCounter, 1)
+		return
+	}
 	if c, ok := m.requests[k]; ok {
+		m.lastKey, m.lastCounter, m.haveLast = k, c, true
 		increment(c, 1)
 	}
 }

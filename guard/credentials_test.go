@@ -150,11 +150,16 @@ func FuzzExtractBearer(f *testing.F) {
 	})
 }
 
-// FuzzIsNormalPath: anything accepted has no dot segment or empty segment.
+// FuzzIsNormalPath: anything accepted has no dot segment or empty segment,
+// and isNormalPath's single pass answers as normalPathReference does.
 func FuzzIsNormalPath(f *testing.F) {
-	f.Add("/mcp/../x")
-	f.Add("/a/%2e/b")
+	for _, p := range []string{"/mcp/../x", "/a/%2e/b", "/", "/mcp/", "/a/..;x/b", "/a/;../b", "/a\\b", "/a/...", "/.", "//", "/a%2", "/a%5C"} {
+		f.Add(p)
+	}
 	f.Fuzz(func(t *testing.T, p string) {
+		if got, want := isNormalPath(p), normalPathReference(p); got != want {
+			t.Fatalf("isNormalPath(%q) = %v, reference %v", p, got, want)
+		}
 		if !isNormalPath(p) {
 			return
 		}
@@ -168,4 +173,30 @@ func FuzzIsNormalPath(f *testing.F) {
 			t.Fatalf("accepted %q", p)
 		}
 	})
+}
+
+// normalPathReference is isNormalPath written plainly, one scan per rule.
+func normalPathReference(path string) bool {
+	if path == "" || path[0] != '/' {
+		return false
+	}
+	if strings.Contains(path, "//") || strings.ContainsRune(path, '\\') {
+		return false
+	}
+	for i := 0; i+2 < len(path); i++ {
+		if path[i] != '%' {
+			continue
+		}
+		switch path[i+1 : i+3] {
+		case "2e", "2E", "2f", "2F", "5c", "5C":
+			return false
+		}
+	}
+	for _, seg := range strings.Split(path[1:], "/") {
+		seg, _, _ = strings.Cut(seg, ";")
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }

@@ -100,7 +100,8 @@ type Outcome struct {
 	Reason string
 	// Err is the validation error behind an invalid_token reply, if any.
 	Err error
-	// Claims of the validated token, nil otherwise.
+	// Claims of the validated token, nil otherwise. They belong to the
+	// guard's parser and stay valid until its next Check.
 	Claims *jwt.Claims
 	// ProviderName is the token's provider once known.
 	ProviderName string
@@ -321,6 +322,17 @@ func (g *Guard) keySet(i int, keys KeySource) *jwks.Set {
 	return keys.KeySet(i)
 }
 
+// providerFor finds the provider of issuer iss. With one provider, the
+// common case, it is one comparison: a map lookup hashes the string, which
+// in wasm has no fast path.
+func (g *Guard) providerFor(iss string) (int, bool) {
+	if len(g.providers) == 1 {
+		return 0, g.providers[0].issuer == iss
+	}
+	i, ok := g.byIssuer[iss]
+	return i, ok
+}
+
 // CacheStats reports the validated-token cache's counters.
 func (g *Guard) CacheStats() CacheStats { return g.cache.Stats() }
 
@@ -352,7 +364,7 @@ func (g *Guard) authorize(raw string, e cachedToken, hit bool, r *rule, req *Req
 		return g.invalid(err, r, "")
 	}
 	iss, _ := tok.UnverifiedIssuer()
-	pi, ok := g.byIssuer[iss]
+	pi, ok := g.providerFor(iss)
 	if !ok {
 		return g.invalid(errUnknownIssuer, r, "")
 	}

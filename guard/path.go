@@ -19,29 +19,45 @@ func isNormalPath(path string) bool {
 	if path == "" || path[0] != '/' {
 		return false
 	}
-	if strings.Contains(path, "//") || strings.ContainsRune(path, '\\') {
-		return false
-	}
-	for i := 0; i+2 < len(path); i++ {
-		if path[i] != '%' {
+	// One pass: this runs on every request, and in wasm each further scan
+	// of the path (Contains, Cut per segment) costs a call and a loop.
+	// name and dots count the current segment's bytes before any ';' and
+	// how many of them are dots; param is set after its first ';'.
+	name, dots, param := 0, 0, false
+	for i := 1; i <= len(path); i++ {
+		if i == len(path) || path[i] == '/' {
+			if name > 0 && name == dots && dots <= 2 {
+				return false // "." or ".."
+			}
+			if i < len(path) && path[i-1] == '/' {
+				return false // empty segment
+			}
+			name, dots, param = 0, 0, false
 			continue
 		}
-		switch path[i+1 : i+3] {
-		case "2e", "2E", "2f", "2F", "5c", "5C":
+		switch c := path[i]; {
+		case c == '\\':
 			return false
+		case c == '%' && i+2 < len(path) && isEncodedSeparator(path[i+1:i+3]):
+			return false
+		case c == ';':
+			param = true
+		case !param:
+			name++
+			if c == '.' {
+				dots++
+			}
 		}
 	}
-	for rest := path[1:]; ; {
-		seg, tail, more := strings.Cut(rest, "/")
-		// Servlet containers drop ";parameters" from a segment before
-		// resolving dots, so "/..;/" and "/..;x=y/" are dot segments too.
-		seg, _, _ = strings.Cut(seg, ";")
-		if seg == "." || seg == ".." {
-			return false
-		}
-		if !more {
-			return true
-		}
-		rest = tail
+	return true
+}
+
+// isEncodedSeparator reports whether hex, the two digits after a '%',
+// encode '.', '/' or '\'.
+func isEncodedSeparator(hex string) bool {
+	switch hex {
+	case "2e", "2E", "2f", "2F", "5c", "5C":
+		return true
 	}
+	return false
 }

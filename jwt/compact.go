@@ -33,34 +33,30 @@ func splitCompact(raw string, p *Parser) (compactJWS, error) {
 	if len(raw) > maxTokenBytes {
 		return compactJWS{}, fmt.Errorf("%w: longer than %d bytes", ErrMalformed, maxTokenBytes)
 	}
-	if strings.HasPrefix(strings.TrimLeft(raw, " \t\r\n"), "{") {
+	// A token of base64url characters cannot be JSON: only a token that
+	// starts otherwise is trimmed and looked at (TrimLeft with a cutset
+	// costs a table build per call).
+	if !base64URLChar[raw[0]] && strings.HasPrefix(strings.TrimLeft(raw, " \t\r\n"), "{") {
 		return compactJWS{}, errJSONSerialization
 	}
-	// One pass finds the dots and the segments holding a byte outside the
-	// base64url alphabet: in wasm each pass over a token costs.
-	var dots [2]int
-	var outside [3]bool
-	n := 0
-	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case c == '.':
-			if n < len(dots) {
-				dots[n] = i
-			}
-			n++
-		case !base64URLChar[c] && n < len(outside):
-			outside[n] = true
+	// The two dots, then no third: IndexByte is a tight loop in wasm where
+	// a byte-by-byte scan in Go costs several times more. The alphabet is
+	// left to the decoder (see decodeSegment).
+	d0 := strings.IndexByte(raw, '.')
+	d1 := -1
+	if d0 >= 0 {
+		if i := strings.IndexByte(raw[d0+1:], '.'); i >= 0 {
+			d1 = d0 + 1 + i
 		}
 	}
-	switch n {
-	case 2:
-	case 4:
-		return compactJWS{}, errEncrypted
-	default:
+	if d1 < 0 || strings.IndexByte(raw[d1+1:], '.') >= 0 {
+		if strings.Count(raw, ".") == 4 {
+			return compactJWS{}, errEncrypted
+		}
 		return compactJWS{}, fmt.Errorf("%w: not 3 segments", ErrMalformed)
 	}
-	h, pl, sig := raw[:dots[0]], raw[dots[0]+1:dots[1]], raw[dots[1]+1:]
-	jws := compactJWS{headerSegment: h, signingInput: raw[:dots[1]]}
+	h, pl, sig := raw[:d0], raw[d0+1:d1], raw[d1+1:]
+	jws := compactJWS{headerSegment: h, signingInput: raw[:d1]}
 	jws.known = p.lookup(h)
 
 	// One buffer for the decoded segments: a miss in wasm pays for every
@@ -73,17 +69,17 @@ func splitCompact(raw string, p *Parser) (compactJWS, error) {
 	var header, payload []byte
 	var err error
 	if jws.known == nil {
-		if header, buf, err = decodeSegment(buf, h, outside[0]); err != nil {
+		if header, buf, err = decodeSegment(buf, h); err != nil {
 			return compactJWS{}, fmt.Errorf("header: %w", err)
 		}
 	}
-	if payload, buf, err = decodeSegment(buf, pl, outside[1]); err != nil {
+	if payload, buf, err = decodeSegment(buf, pl); err != nil {
 		return compactJWS{}, fmt.Errorf("payload: %w", err)
 	}
 	// Nothing writes to buf again, so the JSON texts can be strings over
 	// it: decodeObject then hands out substrings instead of copies.
 	jws.header, jws.payload = bytesAsString(header), bytesAsString(payload)
-	if jws.signature, _, err = decodeSegment(buf, sig, outside[2]); err != nil {
+	if jws.signature, _, err = decodeSegment(buf, sig); err != nil {
 		return compactJWS{}, fmt.Errorf("signature: %w", err)
 	}
 	return jws, nil
@@ -104,19 +100,26 @@ func bytesAsString(b []byte) string {
 var b64url = base64.RawURLEncoding.Strict()
 
 // decodeSegment decodes unpadded base64url (RFC 7515 §2) onto the end of
-// buf, which has room for it, and accepts only its canonical form. Go's
-// decoder silently skips CR and LF even in strict mode, so the caller
-// checks the alphabet first: outside reports a byte outside it. It returns
-// the decoded bytes and buf extended by them.
-func decodeSegment(buf []byte, seg string, outside bool) (decoded, rest []byte, err error) {
-	if outside {
-		return nil, nil, fmt.Errorf("%w: character outside the base64url alphabet", ErrMalformed)
-	}
+// buf, which has room for it, and accepts only its canonical form. It
+// returns the decoded bytes and buf extended by them.
+//
+// Go's strict decoder refuses every byte outside the alphabet but CR and
+// LF, which it skips. A skipped byte always shows in the length: over the
+// lengths an unpadded encoding can have (not 1 mod 4), the decoded length
+// grows strictly, so a segment of such a length that decodes to exactly
+// DecodedLen(len(seg)) bytes held only alphabet characters, and the
+// decoder is the only pass over the segment.
+func decodeSegment(buf []byte, seg string) (decoded, rest []byte, err error) {
 	start := len(buf)
 	// Decode only reads src: viewing seg's bytes in place saves a copy of
 	// the token per request.
 	n, err := b64url.Decode(buf[start:cap(buf)], unsafe.Slice(unsafe.StringData(seg), len(seg)))
-	if err != nil {
+	if err != nil || len(seg)%4 == 1 || n != b64url.DecodedLen(len(seg)) {
+		for i := 0; i < len(seg); i++ {
+			if !base64URLChar[seg[i]] {
+				return nil, nil, fmt.Errorf("%w: character outside the base64url alphabet", ErrMalformed)
+			}
+		}
 		// err quotes an offset, never input bytes, but stay uniform and drop it.
 		return nil, nil, fmt.Errorf("%w: not canonical unpadded base64url", ErrMalformed)
 	}

@@ -93,24 +93,29 @@ func (m jsonMembers) str(name string) (s string, ok, present bool) {
 //
 // Strings without escapes and numbers are substrings of s, so whoever
 // keeps a decoded string for long keeps s alive and should copy it.
-func decodeObject(s string) (jsonMembers, error) {
+func decodeObject(s string) (jsonMembers, error) { return decodeObjectInto(s, nil) }
+
+// decodeObjectInto is decodeObject putting the object's own members in dst
+// when they fit its capacity: a Parser decodes every payload into the same
+// array instead of allocating one per token.
+func decodeObjectInto(s string, dst jsonMembers) (jsonMembers, error) {
 	if !utf8.ValidString(s) {
 		return nil, errNotUTF8
 	}
 	d := takeDecoder()
-	obj, err := d.decode(s)
+	obj, err := d.decode(s, dst)
 	d.release()
 	return obj, err
 }
 
-func (d *jsonDecoder) decode(s string) (jsonMembers, error) {
+func (d *jsonDecoder) decode(s string, dst jsonMembers) (jsonMembers, error) {
 	d.data, d.pos = s, 0
 	d.skipSpace()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return nil, errNotObject
 	}
 	d.pos++
-	obj, err := d.object(1)
+	obj, err := d.object(1, dst)
 	if err != nil {
 		return nil, err
 	}
@@ -187,8 +192,9 @@ func (d *jsonDecoder) next() byte {
 const maxScannedMembers = 16
 
 // object reads the members of an object whose '{' was consumed; depth is
-// its own nesting level.
-func (d *jsonDecoder) object(depth int) (jsonMembers, error) {
+// its own nesting level. The members go into dst when they fit, into a new
+// slice otherwise.
+func (d *jsonDecoder) object(depth int, dst jsonMembers) (jsonMembers, error) {
 	base := len(d.members)
 	var seen map[string]struct{}
 	if d.next() == '}' {
@@ -222,7 +228,12 @@ func (d *jsonDecoder) object(depth int) (jsonMembers, error) {
 			d.pos++
 		case '}':
 			d.pos++
-			out := jsonMembers(slices.Clone(d.members[base:]))
+			var out jsonMembers
+			if n := len(d.members) - base; n <= cap(dst) {
+				out = append(dst[:0], d.members[base:]...)
+			} else {
+				out = slices.Clone(d.members[base:])
+			}
 			d.members = d.members[:base]
 			return out, nil
 		default:
@@ -292,7 +303,7 @@ func (d *jsonDecoder) value(depth int) (jsonValue, error) {
 		}
 		d.pos++
 		if c == '{' {
-			m, err := d.object(depth + 1)
+			m, err := d.object(depth+1, nil)
 			return jsonValue{kind: jsonObject, members: m}, err
 		}
 		items, err := d.array(depth + 1)

@@ -99,3 +99,50 @@ func FuzzParserAgreesWithParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw string) { sameParse(t, &p, raw) })
 }
+
+// TestParserOwnsItsToken: a Parser decodes every token into the same Token
+// and claims array (fewer allocations in wasm), so its next Parse replaces
+// the last token; Parse returns tokens of their own. Payloads with more
+// members than the Parser's array holds are decoded as Parse does.
+func TestParserOwnsItsToken(t *testing.T) {
+	h := b64(`{"alg":"RS256","kid":"k1"}`)
+	a := compact(h, b64(`{"iss":"a"}`), "c2ln")
+	b := compact(h, b64(`{"iss":"b"}`), "c2ln")
+	var p Parser
+	ta, err := p.Parse(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := p.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ta != tb {
+		t.Fatal("the Parser allocated a second token")
+	}
+	if iss, _ := tb.UnverifiedIssuer(); iss != "b" || tb.Raw != b {
+		t.Fatalf("token after the second Parse: iss %q", iss)
+	}
+	if x, _ := Parse(a); x == ta {
+		t.Fatal("Parse returned the Parser's token")
+	}
+	if x, y := mustParse(t, a), mustParse(t, a); x == y {
+		t.Fatal("Parse returned the same token twice")
+	}
+	for _, n := range []int{parserClaims - 1, parserClaims, parserClaims + 1, 3 * parserClaims} {
+		members := make([]string, n)
+		for i := range members {
+			members[i] = fmt.Sprintf(`"c%d":%d`, i, i)
+		}
+		sameParse(t, &p, compact(h, b64("{"+strings.Join(members, ",")+"}"), "c2ln"))
+	}
+}
+
+func mustParse(t *testing.T, raw string) *Token {
+	t.Helper()
+	tok, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
