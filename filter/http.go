@@ -74,7 +74,9 @@ func (h *httpContext) OnHttpRequestHeaders(int, bool) (action types.Action) {
 
 // OnHttpStreamDone forgets a request that ended while it waited for keys.
 func (h *httpContext) OnHttpStreamDone() {
-	delete(h.plugin.parked, h.contextID)
+	if len(h.plugin.parked) > 0 { // almost always empty: spare the map call
+		delete(h.plugin.parked, h.contextID)
+	}
 }
 
 // OnHttpResponseHeaders adds the deprecation headers of an API-key request

@@ -32,6 +32,11 @@ type tokenCache struct {
 	bytes   int
 	seq     uint32 // numbers records, so a stale order slot is recognised
 	slab    []byte // where the next record is written
+	// absent is a key the last find saw no entry for: the store that
+	// follows a miss then spares a second map lookup. Only find sets it,
+	// and store, the one thing that adds entries, clears it.
+	absent      cacheKey
+	absentKnown bool
 
 	stats CacheStats
 }
@@ -116,11 +121,16 @@ func (c *tokenCache) find(token string, now time.Time) (cachedToken, bool) {
 	}
 	k := keyOf(token)
 	r, ok := c.entries[k]
-	if !ok || r.token() != token {
+	if !ok {
+		c.absent, c.absentKnown = k, true
+		return cachedToken{}, false
+	}
+	if r.token() != token {
 		return cachedToken{}, false
 	}
 	if now.UnixNano() >= r.expires() {
 		c.remove(k, r)
+		c.absent, c.absentKnown = k, true
 		return cachedToken{}, false
 	}
 	return r.decode(), true
@@ -149,9 +159,12 @@ func (c *tokenCache) store(g tokenGrant) {
 	}
 	data := encodeGrant(c.alloc(n), g)
 	k := keyOf(g.token)
-	if old, ok := c.entries[k]; ok {
-		c.remove(k, old)
+	if !c.absentKnown || c.absent != k {
+		if old, ok := c.entries[k]; ok {
+			c.remove(k, old)
+		}
 	}
+	c.absentKnown = false
 	for len(c.entries) >= c.maxEntries || c.bytes+len(data)+entryOverhead > c.maxBytes {
 		c.evictOldest()
 	}

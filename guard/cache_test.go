@@ -180,6 +180,40 @@ func TestCacheKeyCollisionComparesWholeToken(t *testing.T) {
 	}
 }
 
+// TestCacheStoreAfterFind: a store following a find that saw no entry for
+// the key skips its own lookup; whatever the order of finds and stores,
+// one key holds one entry and the byte count stays that of the entries held.
+func TestCacheStoreAfterFind(t *testing.T) {
+	now := time.Unix(1_900_000_000, 0)
+	suffix := strings.Repeat("s", cacheKeyLen)
+	a, b := tokenGrant{token: "a." + suffix, expires: now.Add(time.Hour)}, tokenGrant{token: "b." + suffix, expires: now.Add(time.Hour)}
+	one := recordSize(a) + entryOverhead
+	steps := []struct {
+		name string
+		do   func(c *tokenCache)
+	}{
+		{"find, store", func(c *tokenCache) { c.find(a.token, now); c.store(a) }},
+		{"find, store, store", func(c *tokenCache) { c.find(a.token, now); c.store(a); c.store(a) }},
+		{"find, store, find other, store other", func(c *tokenCache) { c.find(a.token, now); c.store(a); c.find(b.token, now); c.store(b) }},
+		{"find both, store both", func(c *tokenCache) { c.find(a.token, now); c.find(b.token, now); c.store(a); c.store(b) }},
+		{"find, store other, store", func(c *tokenCache) { c.find(a.token, now); c.store(b); c.store(a) }},
+		{"expired, find, store", func(c *tokenCache) {
+			c.store(a)
+			c.find(a.token, now.Add(2*time.Hour))
+			c.store(a)
+		}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			c := newTokenCache(10, 1<<20, time.Hour)
+			st.do(c)
+			if s := c.Stats(); s.Entries != 1 || s.Bytes != one {
+				t.Fatalf("entries %d bytes %d, want 1 and %d", s.Entries, s.Bytes, one)
+			}
+		})
+	}
+}
+
 // TestCacheOrderStaysBounded: expiring and replacing entries without ever
 // filling the cache must not grow the eviction queue without bound.
 func TestCacheOrderStaysBounded(t *testing.T) {
