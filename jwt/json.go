@@ -179,6 +179,9 @@ func (d *jsonDecoder) skipSpace() {
 // next skips whitespace and returns the next byte without consuming it, or
 // 0 at the end of the input (0 is never valid outside a string).
 func (d *jsonDecoder) next() byte {
+	if d.pos < len(d.data) && d.data[d.pos] > ' ' {
+		return d.data[d.pos] // tokens are compact JSON: no call for no space
+	}
 	d.skipSpace()
 	if d.pos >= len(d.data) {
 		return 0
@@ -192,33 +195,29 @@ func (d *jsonDecoder) next() byte {
 const maxScannedMembers = 16
 
 // object reads the members of an object whose '{' was consumed; depth is
-// its own nesting level. The members go into dst when they fit, into a new
-// slice otherwise.
+// its own nesting level. With a dst (the top level of a Parser's payload)
+// the members are appended to it, growing it only past its capacity;
+// nested objects gather theirs on the scratch stack and get a slice each.
 func (d *jsonDecoder) object(depth int, dst jsonMembers) (jsonMembers, error) {
-	base := len(d.members)
-	var seen map[string]struct{}
 	if d.next() == '}' {
 		d.pos++
 		return jsonMembers{}, nil
 	}
+	if dst != nil {
+		return d.objectInto(depth, dst[:0])
+	}
+	base := len(d.members)
+	var seen map[string]struct{}
 	for {
-		if d.next() != '"' {
-			return nil, errInvalidJSON
-		}
-		d.pos++
-		name, err := d.str()
+		name, err := d.memberName()
 		if err != nil {
 			return nil, err
 		}
-		if d.next() != ':' {
-			return nil, errInvalidJSON
-		}
-		d.pos++
 		v, err := d.value(depth)
 		if err != nil {
 			return nil, err
 		}
-		if seen, err = d.checkUnique(base, name, seen); err != nil {
+		if seen, err = checkUnique(d.members[base:], name, seen); err != nil {
 			return nil, err
 		}
 		d.members = append(d.members, jsonMember{name: name, value: v})
@@ -228,12 +227,7 @@ func (d *jsonDecoder) object(depth int, dst jsonMembers) (jsonMembers, error) {
 			d.pos++
 		case '}':
 			d.pos++
-			var out jsonMembers
-			if n := len(d.members) - base; n <= cap(dst) {
-				out = append(dst[:0], d.members[base:]...)
-			} else {
-				out = slices.Clone(d.members[base:])
-			}
+			out := jsonMembers(slices.Clone(d.members[base:]))
 			d.members = d.members[:base]
 			return out, nil
 		default:
@@ -242,13 +236,62 @@ func (d *jsonDecoder) object(depth int, dst jsonMembers) (jsonMembers, error) {
 	}
 }
 
-// checkUnique refuses name if the object being read (its members start at
-// base) has it already.
-func (d *jsonDecoder) checkUnique(base int, name string, seen map[string]struct{}) (map[string]struct{}, error) {
-	members := d.members[base:]
+// objectInto is object appending the members to out.
+func (d *jsonDecoder) objectInto(depth int, out jsonMembers) (jsonMembers, error) {
+	var seen map[string]struct{}
+	for {
+		name, err := d.memberName()
+		if err != nil {
+			return nil, err
+		}
+		v, err := d.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		if seen, err = checkUnique(out, name, seen); err != nil {
+			return nil, err
+		}
+		out = append(out, jsonMember{name: name, value: v})
+		switch d.next() {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return out, nil
+		default:
+			return nil, errInvalidJSON
+		}
+	}
+}
+
+// memberName reads a member's name and the colon after it.
+func (d *jsonDecoder) memberName() (string, error) {
+	if d.next() != '"' {
+		return "", errInvalidJSON
+	}
+	d.pos++
+	name, err := d.str()
+	if err != nil {
+		return "", err
+	}
+	if d.next() != ':' {
+		return "", errInvalidJSON
+	}
+	d.pos++
+	return name, nil
+}
+
+// checkUnique refuses name if members, those of the object being read so
+// far, have it already.
+func checkUnique(members []jsonMember, name string, seen map[string]struct{}) (map[string]struct{}, error) {
 	if seen == nil && len(members) < maxScannedMembers {
-		if _, dup := jsonMembers(members).get(name); dup {
-			return nil, errDuplicate
+		// Claim names are short and often of one length ("iss", "exp",
+		// "sub"...): comparing a first byte before the strings spares most
+		// of the calls a string comparison makes in wasm.
+		for i := range members {
+			if n := members[i].name; len(n) == len(name) && (n == "" || n[0] == name[0]) && n == name {
+				return nil, errDuplicate
+			}
 		}
 		return nil, nil
 	}
@@ -391,19 +434,32 @@ func (d *jsonDecoder) digits() int {
 func (d *jsonDecoder) str() (string, error) {
 	data, start := d.data, d.pos
 	for i := start; i < len(data); i++ {
-		switch c := data[i]; {
+		c := data[i]
+		if !strSpecial[c] { // one load and branch per ordinary byte
+			continue
+		}
+		switch {
 		case c == '"':
 			d.pos = i + 1
 			return data[start:i], nil
 		case c == '\\':
 			d.pos = i
 			return d.escapedStr(start)
-		case c < 0x20:
-			return "", errInvalidJSON
 		}
+		return "", errInvalidJSON // a control character
 	}
 	return "", errInvalidJSON
 }
+
+// strSpecial marks the bytes that end or interrupt a string's plain text:
+// the closing quote, a backslash and the control characters.
+var strSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // escapedStr finishes a string that holds escapes, from its first
 // backslash at d.pos; start is where its text began.

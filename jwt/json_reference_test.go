@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"io"
 	"reflect"
@@ -118,6 +119,23 @@ func checkAgainstReference(t *testing.T, input []byte) {
 	}
 }
 
+// checkIntoAgrees holds decodeObjectInto, which a Parser uses, to
+// decodeObject: the same members in the same order or the same error,
+// whether the members fit the destination's capacity or not.
+func checkIntoAgrees(t *testing.T, input []byte) {
+	t.Helper()
+	want, wantErr := decodeObject(string(input))
+	for _, room := range []int{0, 1, 16} {
+		got, err := decodeObjectInto(string(input), make(jsonMembers, 0, room))
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("decodeObjectInto(%q, cap %d): err %v, decodeObject err %v", input, room, err, wantErr)
+		}
+		if err == nil && !reflect.DeepEqual([]jsonMember(got), []jsonMember(want)) {
+			t.Fatalf("decodeObjectInto(%q, cap %d) = %#v, decodeObject %#v", input, room, got, want)
+		}
+	}
+}
+
 // jsonEdgeCases are inputs where a hand-written decoder typically goes
 // wrong; each must be decided exactly as the reference decides it.
 func jsonEdgeCases() []string {
@@ -186,6 +204,7 @@ func FuzzDecodeObject(f *testing.F) {
 	f.Add([]byte(`{"iss":"https://as.example.com","aud":["https://mcp.example.com/mcp"],"exp":1900003600,"scope":"a b"}`))
 	f.Fuzz(func(t *testing.T, input []byte) {
 		checkAgainstReference(t, input)
+		checkIntoAgrees(t, input)
 	})
 }
 
