@@ -209,29 +209,16 @@ func (d *jsonDecoder) object(depth int, dst jsonMembers) (jsonMembers, error) {
 	base := len(d.members)
 	var seen map[string]struct{}
 	for {
-		name, err := d.memberName()
+		m, done, err := d.member(depth, d.members[base:], &seen)
 		if err != nil {
 			return nil, err
 		}
-		v, err := d.value(depth)
-		if err != nil {
-			return nil, err
-		}
-		if seen, err = checkUnique(d.members[base:], name, seen); err != nil {
-			return nil, err
-		}
-		d.members = append(d.members, jsonMember{name: name, value: v})
+		d.members = append(d.members, m)
 		d.usedMembers = max(d.usedMembers, len(d.members))
-		switch d.next() {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
+		if done {
 			out := jsonMembers(slices.Clone(d.members[base:]))
 			d.members = d.members[:base]
 			return out, nil
-		default:
-			return nil, errInvalidJSON
 		}
 	}
 }
@@ -240,45 +227,47 @@ func (d *jsonDecoder) object(depth int, dst jsonMembers) (jsonMembers, error) {
 func (d *jsonDecoder) objectInto(depth int, out jsonMembers) (jsonMembers, error) {
 	var seen map[string]struct{}
 	for {
-		name, err := d.memberName()
+		m, done, err := d.member(depth, out, &seen)
 		if err != nil {
 			return nil, err
 		}
-		v, err := d.value(depth)
-		if err != nil {
-			return nil, err
-		}
-		if seen, err = checkUnique(out, name, seen); err != nil {
-			return nil, err
-		}
-		out = append(out, jsonMember{name: name, value: v})
-		switch d.next() {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
+		out = append(out, m)
+		if done {
 			return out, nil
-		default:
-			return nil, errInvalidJSON
 		}
 	}
 }
 
-// memberName reads a member's name and the colon after it.
-func (d *jsonDecoder) memberName() (string, error) {
+// member reads one member of an object whose members so far are read, and
+// the ',' or '}' after it; done reports the '}'. *seen is the set of
+// names checkUnique keeps for large objects.
+func (d *jsonDecoder) member(depth int, read []jsonMember, seen *map[string]struct{}) (m jsonMember, done bool, err error) {
 	if d.next() != '"' {
-		return "", errInvalidJSON
+		return m, false, errInvalidJSON
 	}
 	d.pos++
-	name, err := d.str()
-	if err != nil {
-		return "", err
+	if m.name, err = d.str(); err != nil {
+		return m, false, err
 	}
 	if d.next() != ':' {
-		return "", errInvalidJSON
+		return m, false, errInvalidJSON
 	}
 	d.pos++
-	return name, nil
+	if m.value, err = d.value(depth); err != nil {
+		return m, false, err
+	}
+	if *seen, err = checkUnique(read, m.name, *seen); err != nil {
+		return m, false, err
+	}
+	switch d.next() {
+	case ',':
+		d.pos++
+		return m, false, nil
+	case '}':
+		d.pos++
+		return m, true, nil
+	}
+	return m, false, errInvalidJSON
 }
 
 // checkUnique refuses name if members, those of the object being read so
