@@ -61,8 +61,10 @@ test-native:
 
 # test-wasm runs the e2e module against the compiled plugin; the peers
 # package needs Node packages and Chromium and runs in `make e2e-peers`.
+# -count=1: the tests read the plugin before go test starts watching the
+# files they open, so a cached result could stand for another build.
 test-wasm:
-	cd e2e && PLUGIN_WASM=$(CURDIR)/$(WASM) $(E2E_GO) test $$($(E2E_GO) list ./... | grep -v /peers)
+	cd e2e && PLUGIN_WASM=$(CURDIR)/$(WASM) $(E2E_GO) test -count=1 $$($(E2E_GO) list ./... | grep -v /peers)
 
 # e2e-peers runs the interoperability tests (README, "Interoperability"): the
 # plugin between oidc-provider, the official MCP TypeScript client and Go
