@@ -1,8 +1,9 @@
 package jwks
 
 import (
-	"encoding/base64"
 	"fmt"
+
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/internal/base64url"
 )
 
 // jwkBytes decodes the required base64url member name of obj (RFC 7515 §2:
@@ -18,21 +19,15 @@ func jwkBytes(obj map[string]any, name string, maxLen int) ([]byte, error) {
 	if !present {
 		return nil, fmt.Errorf("%w: missing member %q", ErrInvalidKey, name)
 	}
-	for i := 0; i < len(s); i++ {
-		if !jwkBase64URLChar(s[i]) {
-			return nil, fmt.Errorf("%w: member %q is not unpadded base64url", ErrInvalidKey, name)
-		}
+	if !base64url.InAlphabet(s) {
+		return nil, fmt.Errorf("%w: member %q is not unpadded base64url", ErrInvalidKey, name)
 	}
-	if len(s) > base64.RawURLEncoding.EncodedLen(maxLen) {
+	if len(s) > base64url.EncodedLen(maxLen) {
 		return nil, fmt.Errorf("%w: member %q is longer than %d octets", ErrInvalidKey, name, maxLen)
 	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	b, err := base64url.DecodeString(s)
 	if err != nil { // a length of 4k+1, or non-zero unused trailing bits
 		return nil, fmt.Errorf("%w: member %q is not canonical base64url", ErrInvalidKey, name)
 	}
 	return b, nil
-}
-
-func jwkBase64URLChar(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }

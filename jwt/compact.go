@@ -1,10 +1,11 @@
 package jwt
 
 import (
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"unsafe"
+
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/internal/base64url"
 )
 
 // maxTokenBytes bounds what Parse decodes. A wasm VM's linear memory only
@@ -36,7 +37,7 @@ func splitCompact(raw string, p *Parser) (compactJWS, error) {
 	// A token of base64url characters cannot be JSON: only a token that
 	// starts otherwise is trimmed and looked at (TrimLeft with a cutset
 	// costs a table build per call).
-	if !base64URLChar[raw[0]] && strings.HasPrefix(strings.TrimLeft(raw, " \t\r\n"), "{") {
+	if !base64url.Char[raw[0]] && strings.HasPrefix(strings.TrimLeft(raw, " \t\r\n"), "{") {
 		return compactJWS{}, errJSONSerialization
 	}
 	// The two dots, then no third: IndexByte is a tight loop in wasm where
@@ -61,9 +62,9 @@ func splitCompact(raw string, p *Parser) (compactJWS, error) {
 
 	// One buffer for the decoded segments: a miss in wasm pays for every
 	// allocation twice, once now and once in the collector.
-	size := b64url.DecodedLen(len(pl)) + b64url.DecodedLen(len(sig))
+	size := base64url.DecodedLen(len(pl)) + base64url.DecodedLen(len(sig))
 	if jws.known == nil {
-		size += b64url.DecodedLen(len(h))
+		size += base64url.DecodedLen(len(h))
 	}
 	buf := make([]byte, 0, size)
 	var header, payload []byte
@@ -94,43 +95,15 @@ func bytesAsString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// b64url is RFC 7515's base64url without padding. Strict() rejects
-// non-zero trailing bits, which would otherwise let many strings decode to
-// the same bytes (a token whose text differs from what was signed).
-var b64url = base64.RawURLEncoding.Strict()
-
-// decodeSegment decodes unpadded base64url (RFC 7515 §2) onto the end of
-// buf, which has room for it, and accepts only its canonical form. It
-// returns the decoded bytes and buf extended by them.
-//
-// Go's strict decoder refuses every byte outside the alphabet but CR and
-// LF, which it skips. A skipped byte always shows in the length: over the
-// lengths an unpadded encoding can have (not 1 mod 4), the decoded length
-// grows strictly, so a segment of such a length that decodes to exactly
-// DecodedLen(len(seg)) bytes held only alphabet characters, and the
-// decoder is the only pass over the segment.
+// decodeSegment decodes a segment (canonical unpadded base64url, RFC 7515
+// §2) onto the end of buf, which has room for it. It returns the decoded
+// bytes and buf extended by them.
 func decodeSegment(buf []byte, seg string) (decoded, rest []byte, err error) {
 	start := len(buf)
-	// Decode only reads src: viewing seg's bytes in place saves a copy of
-	// the token per request.
-	n, err := b64url.Decode(buf[start:cap(buf)], unsafe.Slice(unsafe.StringData(seg), len(seg)))
-	if err != nil || len(seg)%4 == 1 || n != b64url.DecodedLen(len(seg)) {
-		for i := 0; i < len(seg); i++ {
-			if !base64URLChar[seg[i]] {
-				return nil, nil, fmt.Errorf("%w: character outside the base64url alphabet", ErrMalformed)
-			}
-		}
-		// err quotes an offset, never input bytes, but stay uniform and drop it.
-		return nil, nil, fmt.Errorf("%w: not canonical unpadded base64url", ErrMalformed)
+	n, err := base64url.Decode(buf[start:cap(buf)], seg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	buf = buf[:start+n]
 	return buf[start:len(buf):len(buf)], buf, nil
 }
-
-// base64URLChar marks the base64url alphabet (RFC 4648 §5).
-var base64URLChar = func() (t [256]bool) {
-	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
-		t[c] = true
-	}
-	return t
-}()

@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/internal/base64url"
 )
 
 // Wycheproof vectors live outside the repository (../shared/testdata from
@@ -213,7 +215,7 @@ func TestWycheproofSignatures(t *testing.T) {
 // verifyAsEncoded passes sig through the JWS encoding and our decoder first.
 func verifyAsEncoded(alg, signingInput string, sig []byte, key crypto.PublicKey) error {
 	enc := base64.RawURLEncoding.EncodeToString(sig)
-	decoded, _, err := decodeSegment(make([]byte, 0, b64url.DecodedLen(len(enc))), enc)
+	decoded, _, err := decodeSegment(make([]byte, 0, base64url.DecodedLen(len(enc))), enc)
 	if err != nil {
 		return err
 	}
