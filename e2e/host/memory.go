@@ -54,7 +54,8 @@ func (vm *VM) copyOut(data []byte, ptrPtr, sizePtr uint32) Status {
 // with a trap so the calling guest function unwinds, as a host-call trap
 // does in V8.
 func (vm *VM) alloc(size uint32) uint32 {
-	fn := vm.mod.ExportedFunction("proxy_on_memory_allocate")
+	fn, done := vm.exported("proxy_on_memory_allocate")
+	defer done()
 	if fn == nil {
 		panic(fmt.Errorf("%w: module does not export it", errAlloc))
 	}

@@ -115,6 +115,7 @@ type VM struct {
 	closed    bool
 	streams   []*Stream
 	callsSeen int
+	exports   exportCache
 }
 
 // NewVM instantiates the module as a new VM and starts it the way Envoy
@@ -241,7 +242,8 @@ func (vm *VM) invoke(ctxID uint32, name string, args ...uint64) (uint64, bool, e
 	if vm.failed != nil {
 		return 0, false, fmt.Errorf("%w: %w", ErrVMFailed, vm.failed)
 	}
-	fn := vm.mod.ExportedFunction(name)
+	fn, done := vm.exported(name)
+	defer done()
 	if fn == nil {
 		return 0, false, nil
 	}
