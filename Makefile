@@ -93,7 +93,7 @@ lint:
 
 # fuzz runs every fuzz target for FUZZTIME on top of its seed corpus.
 fuzz:
-	@set -e; for pkg in ./config ./jwks ./jwt ./guard ./internal/base64url; do \
+	@set -e; for pkg in ./config ./jwks ./jwt ./guard ./internal/base64url ./internal/memeq; do \
 	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
 	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"time"
 	"unsafe"
+
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/internal/memeq"
 )
 
 // tokenCache remembers tokens this VM validated, so a client that sends the
@@ -125,7 +127,7 @@ func (c *tokenCache) find(token string, now time.Time) (cachedToken, bool) {
 		c.absent, c.absentKnown = k, true
 		return cachedToken{}, false
 	}
-	if r.token() != token {
+	if !memeq.Equal(r.token(), token) {
 		return cachedToken{}, false
 	}
 	if now.UnixNano() >= r.expires() {

@@ -3,6 +3,8 @@ package jwt
 import (
 	"fmt"
 	"strings"
+
+	"github.com/mcp-oauth-wasm/mcp-oauth-wasm/internal/memeq"
 )
 
 // Token is a compact JWS access token that passed Parse's structural checks.
@@ -112,7 +114,7 @@ func (p *Parser) lookup(segment string) *Header {
 		return nil
 	}
 	for i := range p.memo {
-		if m := &p.memo[i]; m.segment == segment && segment != "" {
+		if m := &p.memo[i]; segment != "" && memeq.Equal(m.segment, segment) {
 			return &m.header
 		}
 	}

@@ -150,7 +150,10 @@ func proxyReplaceHeaderMapValue(vm *VM, s []uint64) {
 		ret(s, StatusBadArgument)
 		return
 	}
-	out := (*m)[:0:0]
+	// In place, as Envoy edits its header map: the stream's map is its own
+	// (whatever the host hands out is a clone), and a new slice per call
+	// was garbage the host's collector charged to every header edit.
+	out := (*m)[:0]
 	replaced := false
 	for _, kv := range *m {
 		if kv[0] == k {
@@ -164,6 +167,8 @@ func proxyReplaceHeaderMapValue(vm *VM, s []uint64) {
 	}
 	if !replaced {
 		out = append(out, [2]string{k, v})
+	} else {
+		clear((*m)[len(out):])
 	}
 	*m = out
 	ret(s, StatusOK)
@@ -187,12 +192,13 @@ func proxyRemoveHeaderMapValue(vm *VM, s []uint64) {
 		return
 	}
 	k = strings.ToLower(k)
-	out := (*m)[:0:0]
+	out := (*m)[:0] // in place, as in proxyReplaceHeaderMapValue
 	for _, kv := range *m {
 		if kv[0] != k {
 			out = append(out, kv)
 		}
 	}
+	clear((*m)[len(out):])
 	*m = out
 	ret(s, StatusOK)
 }
