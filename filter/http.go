@@ -23,7 +23,8 @@ type httpContext struct {
 	// API keys), once.
 	responseHeaders [][2]string
 	// stripPresent marks the guard's StripHeaders the request carries (bit
-	// i for StripHeaders()[i]), so that absent ones cost no host call.
+	// i for StripHeaders()[i]), so that absent ones cost no host call;
+	// entries past the 64th are always removed (mayCarry).
 	stripPresent uint64
 	// authorization backs the request's Authorization values and
 	// headerSpace the identity headers the guard sets: storage of the
@@ -133,9 +134,6 @@ func (h *httpContext) readRequest(apiKeyHeader string, strip []string) (guard.Re
 		return guard.Request{}, err
 	}
 	req := guard.Request{Authorization: h.authorization[:0], HeaderSpace: h.headerSpace[:0]}
-	if len(strip) > 64 {
-		h.stripPresent = ^uint64(0) // beyond the mask: remove them all
-	}
 	for _, kv := range headers {
 		name := strings.ToLower(kv[0])
 		if i := slices.Index(strip, name); i >= 0 && i < 64 {

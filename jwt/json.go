@@ -54,10 +54,13 @@ type jsonMember struct {
 }
 
 // get returns the member called name. Objects in tokens have a dozen
-// members, so a scan is cheaper than hashing the name.
+// members, so a scan is cheaper than hashing the name. Claim names are
+// short and often of one length ("iss", "exp", "sub"...): comparing a
+// first byte before the strings spares most of the calls a string
+// comparison makes in wasm.
 func (m jsonMembers) get(name string) (jsonValue, bool) {
 	for i := range m {
-		if m[i].name == name {
+		if n := m[i].name; len(n) == len(name) && (n == "" || n[0] == name[0]) && n == name {
 			return m[i].value, true
 		}
 	}
@@ -274,13 +277,8 @@ func (d *jsonDecoder) member(depth int, read []jsonMember, seen *map[string]stru
 // far, have it already.
 func checkUnique(members []jsonMember, name string, seen map[string]struct{}) (map[string]struct{}, error) {
 	if seen == nil && len(members) < maxScannedMembers {
-		// Claim names are short and often of one length ("iss", "exp",
-		// "sub"...): comparing a first byte before the strings spares most
-		// of the calls a string comparison makes in wasm.
-		for i := range members {
-			if n := members[i].name; len(n) == len(name) && (n == "" || n[0] == name[0]) && n == name {
-				return nil, errDuplicate
-			}
+		if _, dup := jsonMembers(members).get(name); dup {
+			return nil, errDuplicate
 		}
 		return nil, nil
 	}

@@ -86,26 +86,31 @@ func (p *Parser) Parse(raw string) (*Token, error) {
 		}
 		p.remember(jws.headerSegment, h)
 	}
-	var dst jsonMembers
-	if p != nil {
-		dst = p.claims[:0]
-	}
-	claims, err := decodeObjectInto(jws.payload, dst)
+	claims, err := decodeObjectInto(jws.payload, p.claimSpace())
 	if err != nil {
 		return nil, fmt.Errorf("payload: %w", err)
 	}
-	if p != nil {
-		p.tok = Token{Raw: raw, Header: h, header: h, signingInput: jws.signingInput, signature: jws.signature, claims: claims}
-		return &p.tok, nil
+	t := p.token()
+	*t = Token{Raw: raw, Header: h, header: h, signingInput: jws.signingInput, signature: jws.signature, claims: claims}
+	return t, nil
+}
+
+// token is the Token Parse fills: the Parser's own, a new one without a
+// Parser.
+func (p *Parser) token() *Token {
+	if p == nil {
+		return new(Token)
 	}
-	return &Token{
-		Raw:          raw,
-		Header:       h,
-		header:       h,
-		signingInput: jws.signingInput,
-		signature:    jws.signature,
-		claims:       claims,
-	}, nil
+	return &p.tok
+}
+
+// claimSpace is where Parse decodes the payload's members: the Parser's
+// array, nil (a new slice) without a Parser.
+func (p *Parser) claimSpace() jsonMembers {
+	if p == nil {
+		return nil
+	}
+	return p.claims[:0]
 }
 
 // lookup returns the header of a segment accepted before, nil otherwise.
