@@ -67,7 +67,7 @@ func (h *httpContext) OnHttpRequestHeaders(int, bool) (action types.Action) {
 			o = p.unavailable(waiting, 1)
 		}
 	}
-	if h.apply(o) {
+	if h.apply(&o) {
 		return types.ActionContinue
 	}
 	return types.ActionPause
@@ -175,7 +175,7 @@ func (p *pluginContext) check(req guard.Request, now time.Time) guard.Outcome {
 
 // apply carries out a decision on the current stream and reports whether the
 // request may continue upstream.
-func (h *httpContext) apply(o guard.Outcome) bool {
+func (h *httpContext) apply(o *guard.Outcome) bool {
 	h.plugin.metrics.outcome(o)
 	h.plugin.log.logDecision(h, o)
 	switch o.Kind {
@@ -230,8 +230,8 @@ func (h *httpContext) send(r guard.Response) {
 func (h *httpContext) failClosed() types.Action {
 	if g := h.plugin.guard; g != nil {
 		o := g.InternalResponse()
-		h.plugin.metrics.outcome(o)
-		h.plugin.log.logDecision(h, o)
+		h.plugin.metrics.outcome(&o)
+		h.plugin.log.logDecision(h, &o)
 		h.send(o.Response)
 	} else {
 		h.send(guard.Response{Status: 500, Headers: [][2]string{{"content-type", "application/json"}, {"cache-control", "no-store"}},

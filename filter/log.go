@@ -82,7 +82,7 @@ type requestEvent struct {
 
 // logDecision writes the line of a final decision: denials at info (503 at
 // warn, 500 at error), everything allowed only at debug.
-func (l logger) logDecision(h *httpContext, o guard.Outcome) {
+func (l logger) logDecision(h *httpContext, o *guard.Outcome) {
 	level := config.LogDebug
 	ev := requestEvent{Event: "request_allowed"}
 	if o.Kind == guard.Reply && o.Response.Status >= 400 { // the metadata document is a 200 reply

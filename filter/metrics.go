@@ -140,7 +140,7 @@ func newMetrics(g *guard.Guard, remote []bool) *metrics {
 }
 
 // outcome counts one final decision.
-func (m *metrics) outcome(o guard.Outcome) {
+func (m *metrics) outcome(o *guard.Outcome) {
 	if m == nil {
 		return
 	}

@@ -95,7 +95,7 @@ func (h *httpContext) finish(o guard.Outcome) {
 		// The stream is gone (reset while waiting); nothing to answer.
 		return
 	}
-	if h.apply(o) {
+	if h.apply(&o) {
 		if err := proxywasm.ResumeHttpRequest(); err != nil {
 			h.plugin.log.warnf("mcp-oauth-wasm: cannot resume request: %v", err)
 		}

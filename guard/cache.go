@@ -14,7 +14,7 @@ import (
 // single-threaded, so the cache needs no locking.
 //
 // Each entry is one pointer-free byte record, and the index and the
-// eviction order hold no pointers into them beyond the map's: in wasm the
+// eviction order hold no pointers into them beyond the index's: in wasm the
 // collector's marking is slow, and a cache of thousands of entries made of
 // strings and slices was most of its work on every cycle. Records are
 // written one after another into 64 KiB slabs, in insertion order, which
@@ -28,7 +28,7 @@ type tokenCache struct {
 	maxBytes   int
 	maxAge     time.Duration
 
-	entries map[cacheKey]cacheRecord
+	entries recordIndex
 	order   []orderSlot // insertion order, for FIFO eviction
 	head    int         // index of the oldest slot in order
 	bytes   int
@@ -103,7 +103,7 @@ func newTokenCache(maxEntries, maxBytes int, maxAge time.Duration) *tokenCache {
 		maxEntries: maxEntries,
 		maxBytes:   maxBytes,
 		maxAge:     maxAge,
-		entries:    make(map[cacheKey]cacheRecord, min(maxEntries, 1024)),
+		entries:    newRecordIndex(min(maxEntries, 1024)),
 	}
 }
 
@@ -122,7 +122,7 @@ func (c *tokenCache) find(token string, now time.Time) (cachedToken, bool) {
 		return cachedToken{}, false
 	}
 	k := keyOf(token)
-	r, ok := c.entries[k]
+	r, ok := c.entries.get(k)
 	if !ok {
 		c.absent, c.absentKnown = k, true
 		return cachedToken{}, false
@@ -162,22 +162,22 @@ func (c *tokenCache) store(g tokenGrant) {
 	data := encodeGrant(c.alloc(n), g)
 	k := keyOf(g.token)
 	if !c.absentKnown || c.absent != k {
-		if old, ok := c.entries[k]; ok {
+		if old, ok := c.entries.get(k); ok {
 			c.remove(k, old)
 		}
 	}
 	c.absentKnown = false
-	for len(c.entries) >= c.maxEntries || c.bytes+len(data)+entryOverhead > c.maxBytes {
+	for c.entries.count >= c.maxEntries || c.bytes+len(data)+entryOverhead > c.maxBytes {
 		c.evictOldest()
 	}
 	c.seq++
-	c.entries[k] = cacheRecord{data: data, seq: c.seq}
+	c.entries.set(k, cacheRecord{data: data, seq: c.seq})
 	c.order = append(c.order, orderSlot{key: k, seq: c.seq})
 	c.bytes += len(data) + entryOverhead
 	// Compact when dead slots (evicted, expired or replaced entries)
 	// outnumber the live ones, at the front or among them; otherwise the
 	// queue's array would keep every slot ever appended.
-	if len(c.order) > 2*len(c.entries)+64 {
+	if len(c.order) > 2*c.entries.count+64 {
 		c.compact()
 	}
 }
@@ -200,13 +200,13 @@ func (c *tokenCache) alloc(n int) []byte {
 }
 
 func (c *tokenCache) remove(k cacheKey, r cacheRecord) {
-	delete(c.entries, k)
+	c.entries.delete(k)
 	c.bytes -= len(r.data) + entryOverhead
 }
 
 // live reports whether an order slot still names a stored record.
 func (c *tokenCache) live(s orderSlot) (cacheRecord, bool) {
-	r, ok := c.entries[s.key]
+	r, ok := c.entries.get(s.key)
 	return r, ok && r.seq == s.seq
 }
 
@@ -249,7 +249,7 @@ func (c *tokenCache) Stats() CacheStats {
 		return CacheStats{}
 	}
 	s := c.stats
-	s.Entries, s.Bytes = len(c.entries), c.bytes
+	s.Entries, s.Bytes = c.entries.count, c.bytes
 	return s
 }
 

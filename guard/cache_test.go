@@ -223,8 +223,8 @@ func TestCacheOrderStaysBounded(t *testing.T) {
 	for i := 0; i < 10000; i++ {
 		c.store(tokenGrant{token: tok, expires: now.Add(time.Hour)}) // replaces itself
 	}
-	if n := len(c.order) - c.head; n > 2*len(c.entries)+65 {
-		t.Fatalf("eviction queue holds %d slots for %d entries", n, len(c.entries))
+	if n := len(c.order) - c.head; n > 2*c.entries.count+65 {
+		t.Fatalf("eviction queue holds %d slots for %d entries", n, c.entries.count)
 	}
 
 	// A full cache evicting on every store: the slots before the oldest
@@ -234,8 +234,8 @@ func TestCacheOrderStaysBounded(t *testing.T) {
 	for i := 0; i < 100_000; i++ {
 		full.store(tokenGrant{token: fmt.Sprintf("token-%040d", i), expires: now.Add(time.Hour)})
 	}
-	if len(full.entries) != 100 || len(full.order) > 2*100+64 || cap(full.order) > 4*(2*100+64) {
-		t.Fatalf("%d entries, eviction queue len %d cap %d", len(full.entries), len(full.order), cap(full.order))
+	if full.entries.count != 100 || len(full.order) > 2*100+64 || cap(full.order) > 4*(2*100+64) {
+		t.Fatalf("%d entries, eviction queue len %d cap %d", full.entries.count, len(full.order), cap(full.order))
 	}
 }
 
@@ -267,7 +267,8 @@ func TestCacheRecordsOwnTheirStrings(t *testing.T) {
 		p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(outer)))
 		return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(outer))
 	}
-	record := c.entries[keyOf(token)].view()
+	r, _ := c.entries.get(keyOf(token))
+	record := r.view()
 	kept := []string{got.subject, got.clientID, got.tokenID, got.headers.appendPairs(nil)[0][1]}
 	want := []string{"alice", "app", "j1", "alice"}
 	for i, s := range kept {
@@ -295,7 +296,7 @@ func TestCacheRecordsShareSlabsInInsertionOrder(t *testing.T) {
 		c.store(small(i))
 	}
 	addr := func(g tokenGrant) (uintptr, int) {
-		r := c.entries[keyOf(g.token)]
+		r, _ := c.entries.get(keyOf(g.token))
 		return uintptr(unsafe.Pointer(unsafe.SliceData(r.data))), len(r.data)
 	}
 	for i := 1; i < 3; i++ {
@@ -312,7 +313,7 @@ func TestCacheRecordsShareSlabsInInsertionOrder(t *testing.T) {
 	if cur, _ := addr(next); cur != last+uintptr(n) {
 		t.Fatal("an oversized record took the slab's room")
 	}
-	if r := c.entries[keyOf(big.token)]; cap(r.data) != recordSize(big) {
+	if r, _ := c.entries.get(keyOf(big.token)); cap(r.data) != recordSize(big) {
 		t.Fatalf("oversized record: capacity %d, want its own allocation of %d", cap(r.data), recordSize(big))
 	}
 }

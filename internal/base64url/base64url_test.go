@@ -60,6 +60,14 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		b, err := DecodeString(s)
+		// The reference: Go's strict decoder, which also skips CR and LF.
+		ref, refErr := base64.RawURLEncoding.Strict().DecodeString(s)
+		if refOK := refErr == nil && InAlphabet(s); refOK != (err == nil) || refOK && !bytes.Equal(b, ref) {
+			t.Fatalf("%q: %x, %v; encoding/base64: %x, %v", s, b, err, ref, refErr)
+		}
+		if err != nil && !InAlphabet(s) && !errors.Is(err, ErrAlphabet) {
+			t.Fatalf("%q: err = %v, want ErrAlphabet", s, err)
+		}
 		if err == nil {
 			if base64.RawURLEncoding.EncodeToString(b) != s {
 				t.Fatalf("%q accepted but not canonical", s)
@@ -68,6 +76,31 @@ func FuzzDecode(f *testing.F) {
 		}
 		if want, refErr := base64.RawURLEncoding.Strict().DecodeString(s); refErr == nil && InAlphabet(s) {
 			t.Fatalf("%q refused (%v) though it decodes canonically to %q", s, err, want)
+		}
+	})
+}
+
+// BenchmarkDecode compares Decode with encoding/base64 on an RS256
+// signature's 342 characters; run it in wasm to see why Decode exists:
+//
+//	GOOS=wasip1 GOARCH=wasm go test -c -o /tmp/b64.wasm ./internal/base64url
+//	wazero run /tmp/b64.wasm -test.run '^$' -test.bench Decode
+func BenchmarkDecode(b *testing.B) {
+	sig := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0x5a, 0xa5, 0x3c}, 86))
+	dst := make([]byte, DecodedLen(len(sig)))
+	b.Run("base64url", func(b *testing.B) {
+		for range b.N {
+			if _, err := Decode(dst, sig); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding_base64", func(b *testing.B) {
+		strict := base64.RawURLEncoding.Strict()
+		for range b.N {
+			if _, err := strict.Decode(dst, []byte(sig)); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }
