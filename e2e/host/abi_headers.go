@@ -98,7 +98,7 @@ func proxyGetHeaderMapValue(vm *VM, s []uint64) {
 	key = strings.ToLower(key)
 	for _, kv := range *m {
 		if kv[0] == key {
-			ret(s, vm.copyOut([]byte(kv[1]), uint32(s[3]), uint32(s[4])))
+			ret(s, vm.copyOutString(kv[1], uint32(s[3]), uint32(s[4])))
 			return
 		}
 	}
@@ -219,7 +219,7 @@ func proxyGetHeaderMapPairs(vm *VM, s []uint64) {
 		ret(s, vm.copyOut(nil, uint32(s[1]), uint32(s[2])))
 		return
 	}
-	ret(s, vm.copyOut(encodePairs(pairs), uint32(s[1]), uint32(s[2])))
+	ret(s, vm.fillOut(pairsSize(pairs), func(b []byte) { encodePairsInto(b, pairs) }, uint32(s[1]), uint32(s[2])))
 }
 
 // proxySetHeaderMapPairs replaces the whole map (envoy Context::setHeaderMapPairs).

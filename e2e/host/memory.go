@@ -21,9 +21,20 @@ func (vm *VM) read(ptr, size uint32) ([]byte, bool) {
 	return append([]byte(nil), b...), true
 }
 
+// readString copies size bytes at ptr out of guest memory as a string: one
+// allocation, not a copy and then a string of it.
 func (vm *VM) readString(ptr, size uint32) (string, bool) {
-	b, ok := vm.read(ptr, size)
+	b, ok := vm.view(ptr, size)
 	return string(b), ok
+}
+
+// view is guest memory at ptr in place, valid until the guest next runs
+// (it may grow and move its memory).
+func (vm *VM) view(ptr, size uint32) ([]byte, bool) {
+	if size == 0 {
+		return nil, true
+	}
+	return vm.mod.Memory().Read(ptr, size)
 }
 
 func (vm *VM) writeU32(ptr, v uint32) bool { return vm.mod.Memory().WriteUint32Le(ptr, v) }
@@ -36,14 +47,29 @@ func (vm *VM) write(ptr uint32, b []byte) bool { return vm.mod.Memory().Write(pt
 // size, as cpp-host WasmBase::copyToPointerSize (include/proxy-wasm/wasm.h)
 // does: nothing is allocated for empty data, the pointer is then 0.
 func (vm *VM) copyOut(data []byte, ptrPtr, sizePtr uint32) Status {
+	return vm.fillOut(len(data), func(b []byte) { copy(b, data) }, ptrPtr, sizePtr)
+}
+
+// copyOutString is copyOut for a string, without converting it to bytes.
+func (vm *VM) copyOutString(data string, ptrPtr, sizePtr uint32) Status {
+	return vm.fillOut(len(data), func(b []byte) { copy(b, data) }, ptrPtr, sizePtr)
+}
+
+// fillOut is copyOut with the bytes written by fill straight into the
+// guest's allocation, as Envoy serializes into it: the host allocates
+// nothing per call, where a buffer per call was garbage its collector
+// charged to every request.
+func (vm *VM) fillOut(size int, fill func([]byte), ptrPtr, sizePtr uint32) Status {
 	var p uint32
-	if len(data) > 0 {
-		p = vm.alloc(uint32(len(data)))
-		if !vm.write(p, data) {
+	if size > 0 {
+		p = vm.alloc(uint32(size))
+		b, ok := vm.view(p, uint32(size))
+		if !ok {
 			return StatusInvalidMemoryAccess
 		}
+		fill(b)
 	}
-	if !vm.writeU32(ptrPtr, p) || !vm.writeU32(sizePtr, uint32(len(data))) {
+	if !vm.writeU32(ptrPtr, p) || !vm.writeU32(sizePtr, uint32(size)) {
 		return StatusInvalidMemoryAccess
 	}
 	return StatusOK
@@ -72,15 +98,20 @@ func (vm *VM) alloc(size uint32) uint32 {
 	return uint32(res[0])
 }
 
-// encodePairs serializes a header map like cpp-host PairsUtil::marshalPairs
-// (and the SDK's internal/serde.go SerializeMap): count, sizes, then each
-// key and value followed by a NUL.
-func encodePairs(pairs [][2]string) []byte {
+// pairsSize is the length of pairs serialized.
+func pairsSize(pairs [][2]string) int {
 	size := 4
 	for _, p := range pairs {
 		size += 8 + len(p[0]) + len(p[1]) + 2
 	}
-	out := make([]byte, size)
+	return size
+}
+
+// encodePairsInto serializes a header map into out, pairsSize(pairs)
+// bytes, like cpp-host PairsUtil::marshalPairs (and the SDK's
+// internal/serde.go SerializeMap): count, sizes, then each key and value
+// followed by a NUL.
+func encodePairsInto(out []byte, pairs [][2]string) {
 	binary.LittleEndian.PutUint32(out, uint32(len(pairs)))
 	off := 4
 	for _, p := range pairs {
@@ -89,10 +120,12 @@ func encodePairs(pairs [][2]string) []byte {
 		off += 8
 	}
 	for _, p := range pairs {
-		off += copy(out[off:], p[0]) + 1
-		off += copy(out[off:], p[1]) + 1
+		off += copy(out[off:], p[0])
+		out[off] = 0
+		off += copy(out[off+1:], p[1]) + 1
+		out[off] = 0
+		off++
 	}
-	return out
 }
 
 // decodePairs parses a serialized header map like cpp-host

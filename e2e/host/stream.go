@@ -150,8 +150,8 @@ func (vm *VM) RequestWith(o RequestOptions) *Stream {
 	if vm.failed != nil && vm.h.opts.FailurePolicy == FailReload {
 		_ = vm.restart()
 	}
-	s := &Stream{vm: vm, gen: vm.gen, req: lowerPairs(o.Headers), reqTrailers: o.Trailers,
-		props: requestProperties(lowerPairs(o.Headers))}
+	req := lowerPairs(o.Headers)
+	s := &Stream{vm: vm, gen: vm.gen, req: req, reqTrailers: o.Trailers, props: requestProperties(req)}
 	if o.Body != nil {
 		s.reqBody = append([]byte{}, o.Body...)
 	}

@@ -46,14 +46,11 @@ var Char = func() (t [256]bool) {
 // as encoding/base64 does, when dst is too small.
 //
 // Written by hand because encoding/base64 is slow in wasm, where every
-// token segment of a cache miss goes through here: about 5 ns a character
-// under wazero, against about 1.5 here (go test -bench Decode under the
-// wazero CLI, see BenchmarkDecode). Its generic loop reloads the decode
-// map and the padding settings through pointers on each step and keeps
-// its state in the wasm globals Go uses as registers. This loop keeps its
-// state in locals and decodes four characters into three bytes with one
-// check of all four: a table entry outside the alphabet has its top bit
-// set, and the entries are OR-ed together.
+// token segment of a cache miss goes through here: for an RS256
+// signature's 342 characters it takes 1.10 µs under wazero, this loop 0.71
+// (BenchmarkDecode). The loop reads eight characters, then four, at a time
+// and checks them all at once: a table entry outside the alphabet has its
+// top bit set, and the entries are OR-ed together.
 func Decode(dst []byte, src string) (int, error) {
 	n := len(src)
 	if n%4 == 1 {
