@@ -111,7 +111,7 @@ bench: build
 	cd e2e/bench/verifier && GOOS=wasip1 GOARCH=wasm $(GO) build $(GO_WASM_FLAGS) -o $(CURDIR)/build/bench-verifier.go.wasm .
 	@$(MAKE) --no-print-directory optimize IN=build/bench-verifier.go.wasm OUT=build/bench-verifier.wasm
 	cd e2e && PLUGIN_WASM=$${PLUGIN_WASM:-$(CURDIR)/$(WASM)} VERIFIER_WASM=$(CURDIR)/build/bench-verifier.wasm \
-	  $(E2E_GO) run ./bench/cmd/benchreport -benchtime 500ms -rounds 3 \
+	  $(E2E_GO) run ./bench/cmd/benchreport -benchtime 500ms -rounds 5 \
 	  -native $(CURDIR)/build/bench-native.txt -native-go "$$($(GO) env GOVERSION)" -native-command "go $(BENCH_NATIVE)" \
 	  -out $${BENCH_OUT:-$(CURDIR)/BENCHMARKS.md}
 

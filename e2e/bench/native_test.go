@@ -81,3 +81,29 @@ func TestEvaluateFailsATargetWhoseBenchmarkFailed(t *testing.T) {
 		t.Fatalf("target shows %q, want the failure", got)
 	}
 }
+
+// TestRoundOrderPutsEachRatioBackToBack: each target's two cases run one
+// right after the other, and every case runs once.
+func TestRoundOrderPutsEachRatioBackToBack(t *testing.T) {
+	var cases []*Case
+	for _, n := range []string{CaseAnonymous, CaseAnonymousBearer, CaseCacheHit, CaseMissRS256, CaseMissES256, CaseMissEdDSA,
+		CaseInvalidSignature, CaseMissingToken, CaseMetadata, CaseVerifyRS256, CaseVerifyES256, CaseVerifyEdDSA, CaseVerifyNone} {
+		cases = append(cases, &Case{Name: n})
+	}
+	order := RoundOrder(cases)
+	at := map[string]int{}
+	for i, c := range order {
+		if _, dup := at[c.Name]; dup {
+			t.Fatalf("%s runs twice", c.Name)
+		}
+		at[c.Name] = i
+	}
+	if len(order) != len(cases) {
+		t.Fatalf("%d cases ordered, want %d", len(order), len(cases))
+	}
+	for _, p := range [][2]string{{CaseAnonymous, CaseCacheHit}, {CaseMissRS256, CaseVerifyRS256}, {CaseMissES256, CaseVerifyES256}, {CaseMissEdDSA, CaseVerifyEdDSA}} {
+		if d := at[p[1]] - at[p[0]]; d != 1 && d != -1 {
+			t.Errorf("%s and %s run %d cases apart", p[0], p[1], d)
+		}
+	}
+}

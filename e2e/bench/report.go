@@ -90,6 +90,42 @@ func errOf(rs []Result, names ...string) string {
 	return "not measured"
 }
 
+// missRatios are the miss cases each compared with the bare verification
+// of its algorithm.
+var missRatios = []struct{ miss, verify, alg string }{
+	{CaseMissRS256, CaseVerifyRS256, "RS256"}, {CaseMissES256, CaseVerifyES256, "ES256"}, {CaseMissEdDSA, CaseVerifyEdDSA, "EdDSA"},
+}
+
+// RoundOrder is the order cases run in within a round: each target's two
+// cases back to back (anonymous then cache hit, each miss then its bare
+// verification), the rest after them. A ratio is taken within a round, and
+// a shared machine's speed drifts over the half minute a round takes: with
+// each bare verification run after all nine request cases, the ES256
+// rounds of one report (2026-11-27 18:15 UTC) gave 0.80, 1.45 and 0.63.
+func RoundOrder(cases []*Case) []*Case {
+	byName := make(map[string]*Case, len(cases))
+	for _, c := range cases {
+		byName[c.Name] = c
+	}
+	first := []string{CaseAnonymous, CaseCacheHit}
+	for _, p := range missRatios {
+		first = append(first, p.miss, p.verify)
+	}
+	out := make([]*Case, 0, len(cases))
+	placed := map[string]bool{}
+	for _, name := range first {
+		if c := byName[name]; c != nil && !placed[name] {
+			out, placed[name] = append(out, c), true
+		}
+	}
+	for _, c := range cases {
+		if !placed[c.Name] {
+			out, placed[c.Name] = append(out, c), true
+		}
+	}
+	return out
+}
+
 // Evaluate fills r.Targets from the measurements.
 func (r *Report) Evaluate() {
 	r.Targets = nil
@@ -104,13 +140,13 @@ func (r *Report) Evaluate() {
 	} else {
 		add("cache hit vs anonymous pass-through (wasm)", fmt.Sprintf("≤ %.1f×", HitOverAnonymousMax), errOf(r.Wasm, CaseCacheHit, CaseAnonymous), false)
 	}
-	for _, p := range [][3]string{{CaseMissRS256, CaseVerifyRS256, "RS256"}, {CaseMissES256, CaseVerifyES256, "ES256"}, {CaseMissEdDSA, CaseVerifyEdDSA, "EdDSA"}} {
-		name := p[2] + " miss vs bare verification (wasm)"
+	for _, p := range missRatios {
+		name := p.alg + " miss vs bare verification (wasm)"
 		want := fmt.Sprintf("≤ %.1f×", MissOverVerifyMax)
-		miss, ok1 := find(r.Wasm, p[0])
-		ver, ok2 := find(r.Verify, p[1])
+		miss, ok1 := find(r.Wasm, p.miss)
+		ver, ok2 := find(r.Verify, p.verify)
 		if !ok1 || !ok2 {
-			add(name, want, errOf(append(append([]Result(nil), r.Wasm...), r.Verify...), p[0], p[1]), false)
+			add(name, want, errOf(append(append([]Result(nil), r.Wasm...), r.Verify...), p.miss, p.verify), false)
 			continue
 		}
 		ratio, detail := roundRatio(miss, ver)
@@ -268,7 +304,7 @@ const notes = `
 - **Bare verification** has its own module because the plugin exports nothing but proxy-wasm callbacks. The ratios "miss / bare verification" compare whole requests in the same host: the verifier request pays the same host overhead (context, callbacks, done) as a plugin request, but reads no headers.
 - The wasm host exposes WASI as released Envoy does (cpp-host PR #427): poll_oneoff returns ENOSYS and is not allowed inside proxy_on_memory_allocate. It compiles modules without wazero's termination checks (WithCloseOnContextDone), as Envoy's runtimes run them: those checks made every guest loop about ten times slower (2.3 against 28 ns a byte), and reports written before 2026-11-27 12:00 UTC were measured with them. Its linear memory grows in place, as V8's and Wasmtime's do (address space reserved up front, pages opened as memory.grow asks): wazero's default memory copies itself on every grow, which made a miss look about 16 µs dearer while the token cache filled; reports written before 2026-11-27 14:00 UTC were measured with that. Each VM resolves its callbacks once and keeps them, as a proxy-wasm host does: wazero gives every resolved export a call stack of its own, so resolving them per call started every callback on a new 10 KiB stack, about 13 µs a request in both modules (verify_none fell from 17 to 4 µs); reports written before 2026-11-27 16:50 UTC were measured with that.
 - Both modules are what make build ships: Go's output shrunk by wasm-opt -Oz (README, Toolchain).
-- Numbers are wall-clock on a shared machine (see the load average): compare ratios within this file, not across machines. Ratios are taken between cases of the same round.
+- Numbers are wall-clock on a shared machine (see the load average): compare ratios within this file, not across machines. Ratios are taken between cases of the same round, and the two cases of each ratio run back to back in every round (since 2026-11-27 18:40 UTC; before, each bare verification ran after all nine request cases).
 - The memory run counts whole 64 KiB wasm pages as the module's memory grows; Go's runtime on wasm grows it by about 4 MiB at a time, so "growth in the second half" is either 0 or at least one such step.
 `
 

@@ -41,3 +41,26 @@ func FuzzEqual(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkEqual compares two equal 700-byte strings (a cached RS256
+// token and the one a client sent) with Equal and with ==; run it in wasm
+// (GOOS=wasip1 GOARCH=wasm go test -c, then the wazero CLI) to see why
+// Equal exists.
+func BenchmarkEqual(b *testing.B) {
+	x := strings.Repeat("eyJhbGciOiJSUzI1NiJ9.", 35)
+	y := strings.Clone(x)
+	b.Run("memeq", func(b *testing.B) {
+		for range b.N {
+			if !Equal(x, y) {
+				b.Fatal("unequal")
+			}
+		}
+	})
+	b.Run("runtime", func(b *testing.B) {
+		for range b.N {
+			if x != y {
+				b.Fatal("unequal")
+			}
+		}
+	})
+}

@@ -79,12 +79,19 @@ func main() {
 		}
 	}
 
-	// One round runs every plugin and verifier case once, so a miss and
-	// the bare verification it is compared with are measured minutes apart
-	// at most, under the same load.
+	// One round runs every plugin and verifier case once, the two cases of
+	// each ratio target back to back (bench.RoundOrder).
 	requestCases, verifierCases := f.RequestCases(), f.VerifierCases()
-	all := runCases(append(append([]*bench.Case(nil), requestCases...), verifierCases...), *rounds)
-	r.Wasm, r.Verify = all[:len(requestCases)], all[len(requestCases):]
+	byName := map[string]bench.Result{}
+	for _, res := range runCases(bench.RoundOrder(append(append([]*bench.Case(nil), requestCases...), verifierCases...)), *rounds) {
+		byName[res.Name] = res
+	}
+	for _, c := range requestCases {
+		r.Wasm = append(r.Wasm, byName[c.Name])
+	}
+	for _, c := range verifierCases {
+		r.Verify = append(r.Verify, byName[c.Name])
+	}
 
 	kid := cheaperKid(r.Verify)
 	progress("memory run: %d requests, %d tokens (%s)", *requests, *tokens, kid)
