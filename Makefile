@@ -65,6 +65,7 @@ test-native:
 # files they open, so a cached result could stand for another build.
 test-wasm:
 	cd e2e && PLUGIN_WASM=$(CURDIR)/$(WASM) $(E2E_GO) test -count=1 $$($(E2E_GO) list ./... | grep -v /peers)
+	@command -v envoy >/dev/null 2>&1 || echo "test-wasm: SKIPPED TestEnvoyHTTPCases (e2e/localrun): envoy is not on PATH; the same cases ran in the wazero host"
 
 # e2e-peers runs the interoperability tests (README, "Interoperability"): the
 # plugin between oidc-provider, the official MCP TypeScript client and Go
@@ -81,6 +82,7 @@ e2e-peers: build
 	fi
 	cd e2e/peers/node && npm ci --no-audit --no-fund
 	cd e2e && PLUGIN_WASM=$(CURDIR)/$(WASM) $(E2E_GO) test -count=1 ./peers/...
+	@command -v envoy >/dev/null 2>&1 || echo "e2e-peers: SKIPPED TestPeersEnvoy (e2e/peers): envoy is not on PATH; the same scenarios ran in the wazero host"
 
 # lint: gofmt, go vet natively and for wasip1 (filter is left out of the
 # wasip1 vet because its tests import proxytest, which does not build there;
