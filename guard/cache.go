@@ -34,11 +34,6 @@ type tokenCache struct {
 	bytes   int
 	seq     uint32 // numbers records, so a stale order slot is recognised
 	slab    []byte // where the next record is written
-	// absent is a key the last find saw no entry for: the store that
-	// follows a miss then spares a second map lookup. Only find sets it,
-	// and store, the one thing that adds entries, clears it.
-	absent      cacheKey
-	absentKnown bool
 
 	stats CacheStats
 }
@@ -123,16 +118,11 @@ func (c *tokenCache) find(token string, now time.Time) (cachedToken, bool) {
 	}
 	k := keyOf(token)
 	r, ok := c.entries.get(k)
-	if !ok {
-		c.absent, c.absentKnown = k, true
-		return cachedToken{}, false
-	}
-	if !memeq.Equal(r.token(), token) {
+	if !ok || !memeq.Equal(r.token(), token) {
 		return cachedToken{}, false
 	}
 	if now.UnixNano() >= r.expires() {
-		c.remove(k, r)
-		c.absent, c.absentKnown = k, true
+		c.remove(k)
 		return cachedToken{}, false
 	}
 	return r.decode(), true
@@ -161,12 +151,7 @@ func (c *tokenCache) store(g tokenGrant) {
 	}
 	data := encodeGrant(c.alloc(n), g)
 	k := keyOf(g.token)
-	if !c.absentKnown || c.absent != k {
-		if old, ok := c.entries.get(k); ok {
-			c.remove(k, old)
-		}
-	}
-	c.absentKnown = false
+	c.remove(k)
 	for c.entries.count >= c.maxEntries || c.bytes+len(data)+entryOverhead > c.maxBytes {
 		c.evictOldest()
 	}
@@ -199,9 +184,11 @@ func (c *tokenCache) alloc(n int) []byte {
 	return c.slab[start : start : start+n]
 }
 
-func (c *tokenCache) remove(k cacheKey, r cacheRecord) {
-	c.entries.delete(k)
-	c.bytes -= len(r.data) + entryOverhead
+// remove drops k's entry, if any.
+func (c *tokenCache) remove(k cacheKey) {
+	if r, ok := c.entries.delete(k); ok {
+		c.bytes -= len(r.data) + entryOverhead
+	}
 }
 
 // live reports whether an order slot still names a stored record.
@@ -216,8 +203,8 @@ func (c *tokenCache) evictOldest() {
 	for c.head < len(c.order) {
 		s := c.order[c.head]
 		c.head++
-		if r, ok := c.live(s); ok {
-			c.remove(s.key, r)
+		if _, ok := c.live(s); ok {
+			c.remove(s.key)
 			c.stats.Evictions++
 			return
 		}

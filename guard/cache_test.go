@@ -180,9 +180,9 @@ func TestCacheKeyCollisionComparesWholeToken(t *testing.T) {
 	}
 }
 
-// TestCacheStoreAfterFind: a store following a find that saw no entry for
-// the key skips its own lookup; whatever the order of finds and stores,
-// one key holds one entry and the byte count stays that of the entries held.
+// TestCacheStoreAfterFind: whatever the order of finds (which drop an
+// expired entry) and stores (which replace the key's entry), one key holds
+// one entry and the byte count stays that of the entries held.
 func TestCacheStoreAfterFind(t *testing.T) {
 	now := time.Unix(1_900_000_000, 0)
 	suffix := strings.Repeat("s", cacheKeyLen)

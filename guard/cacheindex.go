@@ -87,14 +87,15 @@ func (x *recordIndex) set(k cacheKey, r cacheRecord) {
 	x.slots[i] = indexSlot{key: k, rec: r}
 }
 
-// delete removes k. Each entry after it in the same run of occupied slots
-// that may live closer to its home moves back into the gap, so a probe
-// never meets a hole before the key it looks for.
-func (x *recordIndex) delete(k cacheKey) {
+// delete removes k and returns what it held. Each entry after it in the
+// same run of occupied slots that may live closer to its home moves back
+// into the gap, so a probe never meets a hole before the key it looks for.
+func (x *recordIndex) delete(k cacheKey) (cacheRecord, bool) {
 	gap, ok := x.find(k)
 	if !ok {
-		return
+		return cacheRecord{}, false
 	}
+	removed := x.slots[gap].rec
 	mask := len(x.slots) - 1
 	for i := (gap + 1) & mask; x.slots[i].rec.data != nil; i = (i + 1) & mask {
 		// The entry at i may move to gap if its home is not in (gap, i],
@@ -106,4 +107,5 @@ func (x *recordIndex) delete(k cacheKey) {
 	}
 	x.slots[gap] = indexSlot{}
 	x.count--
+	return removed, true
 }

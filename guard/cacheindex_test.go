@@ -8,7 +8,8 @@ import (
 // TestRecordIndexAgreesWithMap runs random sets and deletes over a small
 // key space, so that probe runs collide, wrap around the table's end and
 // are cut by deletes, and after every step holds the index to a Go map:
-// same count, every key found with its record, no absent key found.
+// same count, every key found with its record, no absent key found, and
+// each delete returning what the key held.
 func TestRecordIndexAgreesWithMap(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -24,7 +25,10 @@ func TestRecordIndexAgreesWithMap(t *testing.T) {
 			for op := range tc.ops {
 				k := cacheKey(rng.Uint64N(uint64(tc.keys)) * 0x0101010101) // keys alike in their low bits
 				if rng.IntN(3) == 0 {
-					x.delete(k)
+					r, ok := x.delete(k)
+					if want, in := ref[k]; ok != in || ok && r.seq != want {
+						t.Fatalf("op %d: delete returned %v %d, want %v %d", op, ok, r.seq, in, want)
+					}
 					delete(ref, k)
 				} else {
 					x.set(k, cacheRecord{data: []byte{1}, seq: uint32(op)})

@@ -63,7 +63,7 @@ func proxyGetBufferBytes(vm *VM, s []uint64) {
 		ret(s, StatusOK)
 		return
 	}
-	ret(s, vm.copyOut((*b)[start:start+length], uint32(s[3]), uint32(s[4])))
+	ret(s, copyOut(vm, (*b)[start:start+length], uint32(s[3]), uint32(s[4])))
 }
 
 // proxyGetBufferStatus: length and zero flags (cpp-host get_buffer_status).

@@ -98,7 +98,7 @@ func proxyGetHeaderMapValue(vm *VM, s []uint64) {
 	key = strings.ToLower(key)
 	for _, kv := range *m {
 		if kv[0] == key {
-			ret(s, vm.copyOutString(kv[1], uint32(s[3]), uint32(s[4])))
+			ret(s, copyOut(vm, kv[1], uint32(s[3]), uint32(s[4])))
 			return
 		}
 	}
@@ -216,7 +216,7 @@ func proxyGetHeaderMapPairs(vm *VM, s []uint64) {
 		pairs = *m
 	}
 	if len(pairs) == 0 {
-		ret(s, vm.copyOut(nil, uint32(s[1]), uint32(s[2])))
+		ret(s, copyOut(vm, []byte(nil), uint32(s[1]), uint32(s[2])))
 		return
 	}
 	ret(s, vm.fillOut(pairsSize(pairs), func(b []byte) { encodePairsInto(b, pairs) }, uint32(s[1]), uint32(s[2])))

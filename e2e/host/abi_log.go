@@ -33,5 +33,5 @@ func proxyGetStatus(vm *VM, s []uint64) {
 		ret(s, StatusInvalidMemoryAccess)
 		return
 	}
-	ret(s, vm.copyOut([]byte(vm.statusMsg), uint32(s[1]), uint32(s[2])))
+	ret(s, copyOut(vm, vm.statusMsg, uint32(s[1]), uint32(s[2])))
 }

@@ -39,7 +39,7 @@ func proxyGetProperty(vm *VM, s []uint64) {
 		ret(s, StatusNotFound)
 		return
 	}
-	ret(s, vm.copyOut([]byte(v), uint32(s[2]), uint32(s[3])))
+	ret(s, copyOut(vm, v, uint32(s[2]), uint32(s[3])))
 }
 
 // proxySetProperty stores filter state on the stream; a root context has

@@ -13,7 +13,7 @@ func proxyGetSharedData(vm *VM, s []uint64) {
 		ret(s, st)
 		return
 	}
-	if st := vm.copyOut(v, uint32(s[2]), uint32(s[3])); st != StatusOK {
+	if st := copyOut(vm, v, uint32(s[2]), uint32(s[3])); st != StatusOK {
 		ret(s, st)
 		return
 	}
@@ -89,7 +89,7 @@ func proxyDequeueSharedQueue(vm *VM, s []uint64) {
 	}
 	item := q.items[0]
 	q.items = q.items[1:]
-	ret(s, vm.copyOut(item, uint32(s[1]), uint32(s[2])))
+	ret(s, copyOut(vm, item, uint32(s[1]), uint32(s[2])))
 }
 
 // proxyEnqueueSharedQueue appends and posts proxy_on_queue_ready to the

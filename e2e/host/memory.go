@@ -45,13 +45,9 @@ func (vm *VM) write(ptr uint32, b []byte) bool { return vm.mod.Memory().Write(pt
 
 // copyOut allocates len(data) bytes in the guest and stores the pointer and
 // size, as cpp-host WasmBase::copyToPointerSize (include/proxy-wasm/wasm.h)
-// does: nothing is allocated for empty data, the pointer is then 0.
-func (vm *VM) copyOut(data []byte, ptrPtr, sizePtr uint32) Status {
-	return vm.fillOut(len(data), func(b []byte) { copy(b, data) }, ptrPtr, sizePtr)
-}
-
-// copyOutString is copyOut for a string, without converting it to bytes.
-func (vm *VM) copyOutString(data string, ptrPtr, sizePtr uint32) Status {
+// does: nothing is allocated for empty data, the pointer is then 0. data
+// may be a string or bytes, so no caller converts one into the other.
+func copyOut[T string | []byte](vm *VM, data T, ptrPtr, sizePtr uint32) Status {
 	return vm.fillOut(len(data), func(b []byte) { copy(b, data) }, ptrPtr, sizePtr)
 }
 
