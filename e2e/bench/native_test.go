@@ -82,12 +82,13 @@ func TestEvaluateFailsATargetWhoseBenchmarkFailed(t *testing.T) {
 	}
 }
 
-// TestRoundOrderPutsEachRatioBackToBack: each target's two cases run one
-// right after the other, and every case runs once.
+// TestRoundOrderPutsEachRatioBackToBack: each target's two cases, and
+// verify_none with header_edits, run one right after the other, and every
+// case runs once.
 func TestRoundOrderPutsEachRatioBackToBack(t *testing.T) {
 	var cases []*Case
 	for _, n := range []string{CaseAnonymous, CaseAnonymousBearer, CaseCacheHit, CaseMissRS256, CaseMissES256, CaseMissEdDSA,
-		CaseInvalidSignature, CaseMissingToken, CaseMetadata, CaseVerifyRS256, CaseVerifyES256, CaseVerifyEdDSA, CaseVerifyNone} {
+		CaseInvalidSignature, CaseMissingToken, CaseMetadata, CaseVerifyRS256, CaseVerifyES256, CaseVerifyEdDSA, CaseVerifyNone, CaseHeaderEdits} {
 		cases = append(cases, &Case{Name: n})
 	}
 	order := RoundOrder(cases)
@@ -101,7 +102,7 @@ func TestRoundOrderPutsEachRatioBackToBack(t *testing.T) {
 	if len(order) != len(cases) {
 		t.Fatalf("%d cases ordered, want %d", len(order), len(cases))
 	}
-	for _, p := range [][2]string{{CaseAnonymous, CaseCacheHit}, {CaseMissRS256, CaseVerifyRS256}, {CaseMissES256, CaseVerifyES256}, {CaseMissEdDSA, CaseVerifyEdDSA}} {
+	for _, p := range [][2]string{{CaseAnonymous, CaseCacheHit}, {CaseMissRS256, CaseVerifyRS256}, {CaseMissES256, CaseVerifyES256}, {CaseMissEdDSA, CaseVerifyEdDSA}, {CaseVerifyNone, CaseHeaderEdits}} {
 		if d := at[p[1]] - at[p[0]]; d != 1 && d != -1 {
 			t.Errorf("%s and %s run %d cases apart", p[0], p[1], d)
 		}

@@ -98,7 +98,8 @@ var missRatios = []struct{ miss, verify, alg string }{
 
 // RoundOrder is the order cases run in within a round: each target's two
 // cases back to back (anonymous then cache hit, each miss then its bare
-// verification), the rest after them. A ratio is taken within a round, and
+// verification), then verify_none and header_edits, which the report
+// subtracts from each other, the rest after them. A ratio is taken within a round, and
 // a shared machine's speed drifts over the half minute a round takes: with
 // each bare verification run after all nine request cases, the ES256
 // rounds of one report (2026-11-27 18:15 UTC) gave 0.80, 1.45 and 0.63.
@@ -111,6 +112,7 @@ func RoundOrder(cases []*Case) []*Case {
 	for _, p := range missRatios {
 		first = append(first, p.miss, p.verify)
 	}
+	first = append(first, CaseVerifyNone, CaseHeaderEdits)
 	out := make([]*Case, 0, len(cases))
 	placed := map[string]bool{}
 	for _, name := range first {
@@ -234,7 +236,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", w.Name, natNs, natB, natA, dec, wasmNs, ratio, memory)
 	}
-	b.WriteString("\nBare signature verification in wasm: `e2e/bench/verifier`, a second module built from the same `jwt` and `jwks` packages with the plugin's toolchain and flags, run in the same host. Per request it calls `jwt.VerifySignature` once, on the next of the first 256 tokens the miss benchmark of the same algorithm sends, each split, decoded and matched to its key at configure time; `verify_none` is the same module doing nothing, the host's floor for a request.\n\n")
+	b.WriteString("\nBare signature verification in wasm: `e2e/bench/verifier`, a second module built from the same `jwt` and `jwks` packages with the plugin's toolchain and flags, run in the same host. Per request it calls `jwt.VerifySignature` once, on the next of the first 256 tokens the miss benchmark of the same algorithm sends, each split, decoded and matched to its key at configure time; `verify_none` is the same module doing nothing, the host's floor for a request. `header_edits` is the same module making, on the cache hit's request and with nothing else, the request header edits the plugin makes for a valid token (read off one request through the plugin: Authorization removed, the identity headers set), one host call each: minus `verify_none`, what a hit pays this host for them and an anonymous request does not.\n\n")
 	b.WriteString("| module request | wasm ns/op | minus verify_none |\n| --- | ---: | ---: |\n")
 	none, okNone := find(r.Verify, CaseVerifyNone)
 	for _, v := range r.Verify {

@@ -18,6 +18,9 @@ const (
 	CaseVerifyES256 = "verify_es256"
 	CaseVerifyEdDSA = "verify_eddsa"
 	CaseVerifyNone  = "verify_none"
+	// CaseHeaderEdits is the verifier module making, and doing nothing
+	// else, the request header edits the plugin makes for a valid token.
+	CaseHeaderEdits = "header_edits"
 )
 
 // verifierTokens is how many tokens the verifier module takes in turn: the
@@ -29,19 +32,36 @@ const verifierTokens = 256
 // pre-split token, the next of verifierTokens (the tokens the miss
 // benchmark of the same algorithm sends first), and nothing else.
 // verify_none is the same module doing no work, the host's per-request
-// overhead for a module that does nothing.
+// overhead for a module that does nothing; header_edits makes the header
+// edits of a cache hit instead, on the cache hit's request, so that minus
+// verify_none it is what those host calls cost.
 func (f *Fixture) VerifierCases() []*Case {
 	cases := []struct{ name, kid string }{
-		{CaseVerifyRS256, "rsa-1"}, {CaseVerifyES256, "ec-1"}, {CaseVerifyEdDSA, "ed-1"}, {CaseVerifyNone, "rsa-1"},
+		{CaseVerifyRS256, "rsa-1"}, {CaseVerifyES256, "ec-1"}, {CaseVerifyEdDSA, "ed-1"}, {CaseVerifyNone, "rsa-1"}, {CaseHeaderEdits, "rsa-1"},
 	}
 	out := make([]*Case, 0, len(cases))
 	for _, c := range cases {
-		verify := c.name != CaseVerifyNone
-		bc := &Case{Name: c.name, About: fmt.Sprintf("verifier module, jwt.VerifySignature per request: %t (%s token)", verify, c.kid)}
+		verify := c.name != CaseVerifyNone && c.name != CaseHeaderEdits
+		about := fmt.Sprintf("verifier module, jwt.VerifySignature per request: %t (%s token)", verify, c.kid)
+		if c.name == CaseHeaderEdits {
+			about = "verifier module, no verification; per request the header edits the plugin makes for a cache hit, on its request"
+		}
+		bc := &Case{Name: c.name, About: about}
 		bc.Run = func(b *testing.B) {
-			cfg, err := json.Marshal(map[string]any{
+			conf := map[string]any{
 				"jwks": json.RawMessage(f.Issuer.JWKS(servedKids...)), "tokens": f.Tokens(c.kid, verifierTokens), "verify": verify,
-			})
+			}
+			headers := scenario.BenchHeaders("POST", "/mcp", "")
+			var edits headerEdits
+			if c.name == CaseHeaderEdits {
+				hit := scenario.BenchHeaders("POST", "/mcp", f.Tokens("rsa-1", 1)[0])
+				var err error
+				if edits, err = f.pluginEdits(hit); err != nil {
+					bc.fail(b, err)
+				}
+				conf["remove"], conf["set"], headers = edits.remove, edits.set, hit
+			}
+			cfg, err := json.Marshal(conf)
 			if err != nil {
 				bc.fail(b, err)
 			}
@@ -51,7 +71,11 @@ func (f *Fixture) VerifierCases() []*Case {
 			if err != nil {
 				bc.fail(b, err)
 			}
-			headers := scenario.BenchHeaders("POST", "/mcp", "")
+			if c.name == CaseHeaderEdits {
+				if err := edits.madeBy(vm, headers); err != nil {
+					bc.fail(b, err)
+				}
+			}
 			bc.MemoryBefore = vm.MemoryBytes()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -7,7 +7,8 @@
 //
 // Plugin configuration (JSON):
 //
-//	{"jwks": {...public JWK Set...}, "tokens": ["<compact JWS>", ...], "verify": true}
+//	{"jwks": {...public JWK Set...}, "tokens": ["<compact JWS>", ...], "verify": true,
+//	 "remove": ["authorization"], "set": [["x-mcp-subject", "user-123"]]}
 //
 // Request i verifies tokens[i mod len(tokens)], so the bare verification
 // checks the same distinct tokens the miss benchmark sends, not one token
@@ -15,6 +16,10 @@
 // The tokens are split, their signatures decoded and their keys selected
 // once, at configure time; with "verify": false a request does no work at
 // all, which measures the host's per-request overhead for this module.
+// "remove" and "set" are request header edits made on every request, after
+// the verification, one host call each (proxy_remove_header_map_value,
+// proxy_replace_header_map_value): with the edits a cache hit makes, they
+// measure what those host calls cost.
 package main
 
 import (
@@ -52,12 +57,16 @@ type pluginContext struct {
 	verify bool
 	tokens []fixedToken
 	next   int
+	remove []string
+	set    [][2]string
 }
 
 type benchConfig struct {
 	JWKS   json.RawMessage `json:"jwks"`
 	Tokens []string        `json:"tokens"`
 	Verify bool            `json:"verify"`
+	Remove []string        `json:"remove"`
+	Set    [][2]string     `json:"set"`
 }
 
 func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
@@ -95,7 +104,7 @@ func (p *pluginContext) configure(data []byte) error {
 		}
 		p.tokens = append(p.tokens, tok)
 	}
-	p.verify = c.Verify
+	p.verify, p.remove, p.set = c.Verify, c.Remove, c.Set
 	return nil
 }
 
@@ -135,17 +144,31 @@ type httpContext struct {
 	p *pluginContext
 }
 
-// OnHttpRequestHeaders verifies the next token and lets the request pass;
-// a failure (which configure ruled out) is a 500 the benchmark notices.
+// OnHttpRequestHeaders verifies the next token, makes the configured header
+// edits and lets the request pass; a failure (which configure ruled out
+// for the verification) is a 500 the benchmark notices.
 func (h *httpContext) OnHttpRequestHeaders(int, bool) types.Action {
-	if !h.p.verify {
-		return types.ActionContinue
+	if h.p.verify {
+		t := &h.p.tokens[h.p.next]
+		h.p.next = (h.p.next + 1) % len(h.p.tokens)
+		if err := jwt.VerifySignature(t.alg, t.signingInput, t.signature, t.key); err != nil {
+			return h.fail("verification failed")
+		}
 	}
-	t := &h.p.tokens[h.p.next]
-	h.p.next = (h.p.next + 1) % len(h.p.tokens)
-	if err := jwt.VerifySignature(t.alg, t.signingInput, t.signature, t.key); err != nil {
-		_ = proxywasm.SendHttpResponse(500, nil, []byte("verification failed"), -1)
-		return types.ActionPause
+	for _, name := range h.p.remove {
+		if proxywasm.RemoveHttpRequestHeader(name) != nil {
+			return h.fail("cannot remove a header")
+		}
+	}
+	for _, kv := range h.p.set {
+		if proxywasm.ReplaceHttpRequestHeader(kv[0], kv[1]) != nil {
+			return h.fail("cannot set a header")
+		}
 	}
 	return types.ActionContinue
+}
+
+func (h *httpContext) fail(msg string) types.Action {
+	_ = proxywasm.SendHttpResponse(500, nil, []byte(msg), -1)
+	return types.ActionPause
 }
