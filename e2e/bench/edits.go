@@ -42,33 +42,36 @@ func (f *Fixture) pluginEdits(request [][2]string) (headerEdits, error) {
 		return headerEdits{}, err
 	}
 	defer p.Close()
-	s := p.VMs[0].Request(request, nil)
-	defer s.Done()
-	u := s.Upstream()
-	if u == nil {
-		return headerEdits{}, fmt.Errorf("the plugin did not forward the request: %v", s)
+	e, err := editsBy(p.VMs[0], request)
+	if err == nil && len(e.remove)+len(e.set) == 0 {
+		err = fmt.Errorf("the plugin edited no header of the request")
 	}
-	e := diffHeaders(request, u.Headers)
-	if len(e.remove)+len(e.set) == 0 {
-		return headerEdits{}, fmt.Errorf("the plugin edited no header of the request")
-	}
-	return e, nil
+	return e, err
 }
 
 // madeBy checks that one request through vm reaches upstream edited as e
 // says.
 func (e headerEdits) madeBy(vm *host.VM, request [][2]string) error {
-	s := vm.Request(request, nil)
-	u := s.Upstream()
-	if err := s.Done(); err != nil {
+	got, err := editsBy(vm, request)
+	if err != nil {
 		return err
 	}
-	if u == nil {
-		return fmt.Errorf("request not forwarded: %v (vm: %v)", s, s.Err())
-	}
-	got := diffHeaders(request, u.Headers)
 	if !slices.Equal(got.remove, e.remove) || !slices.Equal(got.set, e.set) {
 		return fmt.Errorf("edits made: %v, want %v", got, e)
 	}
 	return nil
+}
+
+// editsBy runs one whole stream through vm and returns the edits that
+// turned request into what reached upstream.
+func editsBy(vm *host.VM, request [][2]string) (headerEdits, error) {
+	s := vm.Request(request, nil)
+	u := s.Upstream()
+	if err := s.Done(); err != nil {
+		return headerEdits{}, err
+	}
+	if u == nil {
+		return headerEdits{}, fmt.Errorf("request not forwarded: %v (vm: %v)", s, s.Err())
+	}
+	return diffHeaders(request, u.Headers), nil
 }

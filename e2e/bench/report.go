@@ -99,10 +99,11 @@ var missRatios = []struct{ miss, verify, alg string }{
 // RoundOrder is the order cases run in within a round: each target's two
 // cases back to back (anonymous then cache hit, each miss then its bare
 // verification), then verify_none and header_edits, which the report
-// subtracts from each other, the rest after them. A ratio is taken within a round, and
-// a shared machine's speed drifts over the half minute a round takes: with
-// each bare verification run after all nine request cases, the ES256
-// rounds of one report (2026-11-27 18:15 UTC) gave 0.80, 1.45 and 0.63.
+// subtracts from each other, the rest after them. A ratio is taken within
+// a round, and a shared machine's speed drifts over the half minute a
+// round takes: with each bare verification run after all nine request
+// cases, the ES256 rounds of one report (2026-11-27 18:15 UTC) gave 0.80,
+// 1.45 and 0.63.
 func RoundOrder(cases []*Case) []*Case {
 	byName := make(map[string]*Case, len(cases))
 	for _, c := range cases {

@@ -59,6 +59,9 @@ func (o outcome) check(s *host.Stream) error {
 	return nil
 }
 
+// hitToken is the one token the cache-hit cases send.
+func (f *Fixture) hitToken() string { return f.Tokens("rsa-1", 1)[0] }
+
 // RequestCases returns the per-request benchmarks through the plugin.
 func (f *Fixture) RequestCases() []*Case {
 	token := func(kid string) func(n int) []string {
@@ -88,9 +91,9 @@ func (f *Fixture) RequestCases() []*Case {
 	}{
 		{CaseAnonymous, "GET /healthz, an allow_anonymous rule", "GET", "/healthz", nil, false, allowed},
 		{CaseAnonymousBearer, "GET /healthz carrying the cache-hit token (ignored, removed): no target, shows what reading a token costs", "GET", "/healthz",
-			same(func() string { return f.Tokens("rsa-1", 1)[0] }), false, allowed},
+			same(f.hitToken), false, allowed},
 		{CaseCacheHit, "POST /mcp, RS256 token validated by an earlier request", "POST", "/mcp",
-			same(func() string { return f.Tokens("rsa-1", 1)[0] }), true, allowed},
+			same(f.hitToken), true, allowed},
 		{CaseMissRS256, "POST /mcp, valid RS256 token not seen before (distinct pre-minted tokens)", "POST", "/mcp", token("rsa-1"), false, allowed},
 		{CaseMissES256, "POST /mcp, valid ES256 token not seen before (distinct pre-minted tokens)", "POST", "/mcp", token("ec-1"), false, allowed},
 		{CaseMissEdDSA, "POST /mcp, valid EdDSA token not seen before (distinct pre-minted tokens)", "POST", "/mcp", token("ed-1"), false, allowed},

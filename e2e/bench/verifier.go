@@ -36,25 +36,28 @@ const verifierTokens = 256
 // edits of a cache hit instead, on the cache hit's request, so that minus
 // verify_none it is what those host calls cost.
 func (f *Fixture) VerifierCases() []*Case {
-	cases := []struct{ name, kid string }{
-		{CaseVerifyRS256, "rsa-1"}, {CaseVerifyES256, "ec-1"}, {CaseVerifyEdDSA, "ed-1"}, {CaseVerifyNone, "rsa-1"}, {CaseHeaderEdits, "rsa-1"},
+	cases := []struct {
+		name, kid     string
+		verify, edits bool
+	}{
+		{CaseVerifyRS256, "rsa-1", true, false}, {CaseVerifyES256, "ec-1", true, false}, {CaseVerifyEdDSA, "ed-1", true, false},
+		{CaseVerifyNone, "rsa-1", false, false}, {CaseHeaderEdits, "rsa-1", false, true},
 	}
 	out := make([]*Case, 0, len(cases))
 	for _, c := range cases {
-		verify := c.name != CaseVerifyNone && c.name != CaseHeaderEdits
-		about := fmt.Sprintf("verifier module, jwt.VerifySignature per request: %t (%s token)", verify, c.kid)
-		if c.name == CaseHeaderEdits {
+		about := fmt.Sprintf("verifier module, jwt.VerifySignature per request: %t (%s token)", c.verify, c.kid)
+		if c.edits {
 			about = "verifier module, no verification; per request the header edits the plugin makes for a cache hit, on its request"
 		}
 		bc := &Case{Name: c.name, About: about}
 		bc.Run = func(b *testing.B) {
 			conf := map[string]any{
-				"jwks": json.RawMessage(f.Issuer.JWKS(servedKids...)), "tokens": f.Tokens(c.kid, verifierTokens), "verify": verify,
+				"jwks": json.RawMessage(f.Issuer.JWKS(servedKids...)), "tokens": f.Tokens(c.kid, verifierTokens), "verify": c.verify,
 			}
 			headers := scenario.BenchHeaders("POST", "/mcp", "")
 			var edits headerEdits
-			if c.name == CaseHeaderEdits {
-				hit := scenario.BenchHeaders("POST", "/mcp", f.Tokens("rsa-1", 1)[0])
+			if c.edits {
+				hit := scenario.BenchHeaders("POST", "/mcp", f.hitToken())
 				var err error
 				if edits, err = f.pluginEdits(hit); err != nil {
 					bc.fail(b, err)
@@ -71,7 +74,7 @@ func (f *Fixture) VerifierCases() []*Case {
 			if err != nil {
 				bc.fail(b, err)
 			}
-			if c.name == CaseHeaderEdits {
+			if c.edits {
 				if err := edits.madeBy(vm, headers); err != nil {
 					bc.fail(b, err)
 				}
